@@ -1,0 +1,70 @@
+import { expect, test } from '@playwright/test';
+import { chapterPages } from './site';
+
+const chapters = chapterPages();
+
+test('the sitemap lists the five chapters', () => {
+  expect(chapters).toHaveLength(5);
+});
+
+for (const path of chapters) {
+  test(`${path}: the full chapter text is there with JavaScript disabled`, async ({ browser }) => {
+    const withJs = await browser.newContext();
+    const withoutJs = await browser.newContext({ javaScriptEnabled: false });
+    const read = async (context: typeof withJs) => {
+      const page = await context.newPage();
+      await page.goto(path, { waitUntil: 'networkidle' });
+      return page.locator('article').innerText();
+    };
+    const [on, off] = await Promise.all([read(withJs), read(withoutJs)]);
+    await withJs.close();
+    await withoutJs.close();
+    // Nothing in the chapter's text depends on JavaScript…
+    expect(off).toBe(on);
+    // …and the text is a whole chapter, down to its list of sources.
+    expect(off.split(/\s+/).length).toBeGreaterThan(1200);
+    expect(off).toContain('Sources');
+    expect(off).toMatch(/Previous chapter|Next chapter/);
+  });
+
+  test(`${path}: has a table of contents whose entries are the chapter's sections`, async ({ page }) => {
+    await page.goto(path);
+    const toc = await page.locator('.toc-rail [data-toc] a').evaluateAll((els) => els.map((el) => el.getAttribute('href')));
+    const headings = await page.locator('article h2[id], article h3[id]').evaluateAll((els) => els.map((el) => `#${el.id}`));
+    expect(toc.length).toBeGreaterThan(3);
+    expect(toc).toEqual(headings);
+  });
+
+  test(`${path}: every number's source is listed, and every citation points at one`, async ({ page }) => {
+    await page.goto(path);
+    const refs = await page.locator('a[data-footnote-ref]').evaluateAll((els) => els.map((el) => el.getAttribute('href')));
+    const sources = await page.locator('.footnotes li[id]').evaluateAll((els) => els.map((el) => `#${el.id}`));
+    expect(refs.length).toBeGreaterThan(2);
+    expect(new Set(refs)).toEqual(new Set(sources));
+  });
+}
+
+test('previous and next links walk every chapter in order, both ways', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('link', { name: /^Start reading/ }).click();
+  const forward: string[] = [new URL(page.url()).pathname];
+  for (;;) {
+    const next = page.locator('a[rel="next"]');
+    if ((await next.count()) === 0) break;
+    await next.click();
+    forward.push(new URL(page.url()).pathname);
+    expect(forward.length).toBeLessThanOrEqual(chapters.length);
+  }
+  expect(forward).toEqual(chapters);
+  const eyebrows: string[] = [];
+  const backward: string[] = [new URL(page.url()).pathname];
+  for (;;) {
+    eyebrows.push(await page.locator('.eyebrow').innerText());
+    const previous = page.locator('a[rel="prev"]');
+    if ((await previous.count()) === 0) break;
+    await previous.click();
+    backward.push(new URL(page.url()).pathname);
+  }
+  expect(backward).toEqual([...chapters].reverse());
+  expect(eyebrows.map((e) => e.toLowerCase())).toEqual(chapters.map((_, i) => `chapter ${chapters.length - i} of ${chapters.length}`));
+});

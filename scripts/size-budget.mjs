@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+// The size budget of every built page, gzipped (sizes are deterministic for a
+// given build, so this is a check, not a benchmark):
+//   HTML                                   <= 30 kB
+//   JavaScript loaded before any island hydrates  <= 15 kB
+//     (inline scripts, module scripts and everything they import statically;
+//      an island's own component and renderer load only when it hydrates)
+//   CSS, KaTeX's included                  <= 25 kB
+// Prints a table and exits 1 when a page is over.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+const DIST = resolve(import.meta.dirname, '..', 'dist');
+const KB = 1000;
+const BUDGET = { html: 30 * KB, js: 15 * KB, css: 25 * KB };
+
+const gz = (/** @type {string | Buffer} */ content) => gzipSync(content, { level: 9 }).length;
+
+/** @param {string} dir @returns {string[]} */
+function htmlFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'pagefind' || name === '_astro' ? [] : htmlFiles(path);
+    return name.endsWith('.html') ? [path] : [];
+  });
+}
+
+/** A site path ("/_astro/x.js") to its file in dist. */
+const fileOf = (/** @type {string} */ url) => join(DIST, decodeURI(url.split(/[?#]/)[0] ?? ''));
+
+/** Static imports of an ES module, followed to the end: the code that runs before anything else can. */
+function staticClosure(/** @type {string[]} */ entries) {
+  const seen = new Set();
+  const queue = [...entries];
+  while (queue.length) {
+    const file = /** @type {string} */ (queue.pop());
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const code = readFileSync(file, 'utf8');
+    // `import x from "./a.js"`, `import "./a.js"`, `export * from "./a.js"`; not `import("./a.js")`.
+    for (const m of code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.m?js)["']/g)) {
+      const spec = /** @type {string} */ (m[1]);
+      queue.push(spec.startsWith('/') ? fileOf(spec) : resolve(dirname(file), spec));
+    }
+  }
+  return [...seen];
+}
+
+function measure(/** @type {string} */ htmlPath) {
+  const html = readFileSync(htmlPath, 'utf8');
+  // Islands' own code is fetched when they hydrate, so it is not counted.
+  const islandUrls = new Set([...html.matchAll(/(?:component|renderer)-url="([^"]+)"/g)].map((m) => m[1]));
+  const inlineJs = [...html.matchAll(/<script(?![^>]*\bsrc=)([^>]*)>([\s\S]*?)<\/script>/g)]
+    .filter((m) => !/type="(application\/(ld\+)?json|text\/template)"/.test(m[1] ?? ''))
+    .map((m) => m[2] ?? '');
+  const moduleUrls = [
+    ...[...html.matchAll(/<script[^>]*\bsrc="([^"]+)"/g)].map((m) => m[1]),
+    ...[...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="([^"]+)"/g)].map((m) => m[1]),
+  ].filter((url) => url && !islandUrls.has(url));
+  // Module scripts bundled into the page inline their imports as `import "/_astro/x.js"`.
+  const inlineImports = inlineJs.flatMap((code) => [...code.matchAll(/import\s*(?:[\w*{}\s,$]+?\s*from\s*)?["'](\/[^"']+\.m?js)["']/g)].map((m) => m[1]));
+  const jsFiles = staticClosure([...moduleUrls, ...inlineImports].map((url) => fileOf(/** @type {string} */ (url))));
+  const cssFiles = [...html.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g)].map((m) => fileOf(/** @type {string} */ (m[1])));
+  const inlineCss = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '');
+  return {
+    html: gz(html),
+    js: inlineJs.reduce((sum, code) => sum + gz(code), 0) + jsFiles.reduce((sum, file) => sum + gz(readFileSync(file)), 0),
+    css: inlineCss.reduce((sum, code) => sum + gz(code), 0) + cssFiles.reduce((sum, file) => sum + gz(readFileSync(file)), 0),
+  };
+}
+
+let pages;
+try {
+  pages = htmlFiles(DIST).sort();
+} catch {
+  console.error('No dist/ folder: run `npm run build` first.');
+  process.exit(2);
+}
+const fmt = (/** @type {number} */ bytes) => `${(bytes / KB).toFixed(1)} kB`.padStart(9);
+const over = [];
+console.log(`Size budget per page, gzipped (HTML <= ${BUDGET.html / KB} kB, JS before hydration <= ${BUDGET.js / KB} kB, CSS <= ${BUDGET.css / KB} kB)\n`);
+console.log(`${'page'.padEnd(46)}${'HTML'.padStart(9)}${'JS'.padStart(9)}${'CSS'.padStart(9)}`);
+for (const path of pages) {
+  const size = measure(path);
+  const name = `/${relative(DIST, path)}`.replace(/index\.html$/, '');
+  const flags = /** @type {const} */ (['html', 'js', 'css']).filter((k) => size[k] > BUDGET[k]);
+  if (flags.length) over.push(`${name}: ${flags.join(', ')} over budget`);
+  console.log(`${name.padEnd(46)}${fmt(size.html)}${fmt(size.js)}${fmt(size.css)}${flags.length ? '  OVER' : ''}`);
+}
+if (pages.length === 0) {
+  console.error('dist/ has no pages.');
+  process.exit(1);
+}
+if (over.length) {
+  console.error(`\n${over.join('\n')}`);
+  process.exit(1);
+}
+console.log(`\nAll ${pages.length} pages within budget.`);

@@ -1,0 +1,102 @@
+/**
+ * Memory arithmetic the guide states in prose. Every figure in the chapters
+ * that is a size is computed here at build time, so the text and the tests
+ * cannot drift apart.
+ */
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+/**
+ * Formats a byte count with binary units (1 KiB = 1,024 B), as the guide's
+ * visual language asks: at most three significant digits, trailing zeros
+ * dropped, thousands separators on whole bytes ("1.25 GiB", "320 KiB",
+ * "1,000 B").
+ */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) {
+    throw new RangeError(`formatBytes needs a finite, non-negative number, got ${bytes}`);
+  }
+  let unit = 0;
+  let value = bytes;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${value.toLocaleString('en-US')} B`;
+  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  const text = Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+  return `${text} ${UNITS[unit]}`;
+}
+
+/** Formats an integer with thousands separators ("9,216"). */
+export function formatCount(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** Bytes per element for the precisions the guide discusses. */
+export const BYTES_PER_ELEMENT = { fp32: 4, fp16: 2, bf16: 2, fp8: 1 } as const;
+export type Precision = keyof typeof BYTES_PER_ELEMENT;
+
+/** Bytes of one n × m score (or weight) matrix: one head, one layer. */
+export function scoreMatrixBytes(n: number, precision: Precision, m: number = n): number {
+  return n * m * BYTES_PER_ELEMENT[precision];
+}
+
+/** The shape of a decoder's attention that decides the size of its KV cache. */
+export interface AttentionConfig {
+  layers: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+}
+
+/**
+ * KV-cache size = 2 (keys and values) × layers × kv_heads × head_dim
+ * × tokens × batch × bytes per element.
+ */
+export function kvCacheBytes(
+  config: AttentionConfig,
+  tokens: number,
+  { batch = 1, precision = 'fp16' as Precision } = {},
+): number {
+  return 2 * config.layers * config.kvHeads * config.headDim * tokens * batch * BYTES_PER_ELEMENT[precision];
+}
+
+/**
+ * Published configurations. Each carries the source it comes from; change a
+ * number only together with its source.
+ */
+export const MODELS = {
+  llama2_7b: {
+    name: 'Llama 2 7B',
+    layers: 32,
+    heads: 32,
+    kvHeads: 32,
+    headDim: 128,
+    source: 'meta-llama/Llama-2-7b-hf config.json (32 layers, 32 heads, 32 KV heads, hidden size 4096); Touvron et al. 2023, "Llama 2", Table 1 (no GQA at 7B)',
+  },
+  llama2_70b: {
+    name: 'Llama 2 70B',
+    layers: 80,
+    heads: 64,
+    kvHeads: 8,
+    headDim: 128,
+    source: 'meta-llama/Llama-2-70b-hf config.json (80 layers, 64 heads, 8 KV heads, hidden size 8192); Touvron et al. 2023, "Llama 2", Table 1 (GQA at 34B and 70B)',
+  },
+  gpt3_175b: {
+    name: 'GPT-3 175B',
+    layers: 96,
+    heads: 96,
+    kvHeads: 96,
+    headDim: 128,
+    source: 'Brown et al. 2020, "Language Models are Few-Shot Learners", Table 2.1',
+  },
+  transformer_base: {
+    name: 'Transformer (base)',
+    layers: 6,
+    heads: 8,
+    kvHeads: 8,
+    headDim: 64,
+    source: 'Vaswani et al. 2017, "Attention Is All You Need", §3.2.2 and Table 3',
+  },
+} as const satisfies Record<string, AttentionConfig & { name: string; source: string }>;
