@@ -7,7 +7,8 @@ import { defineConfig, devices } from '@playwright/test';
 // is used (for authors who ran `npx playwright install chromium`).
 const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
 
-const PORT = Number(process.env['PREVIEW_PORT'] ?? 4321);
+// Its own port, so `npm start` on 4321 can keep running while the tests do.
+const PORT = Number(process.env['E2E_PORT'] ?? 4322);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
 
 export default defineConfig({
@@ -38,10 +39,11 @@ export default defineConfig({
   },
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   // Playwright owns the preview server, so it is stopped with the run.
+  // --ignore-lock lets it start beside an author's own preview server.
   webServer: {
-    command: `astro preview --host 127.0.0.1 --port ${PORT}`,
+    command: `astro preview --ignore-lock --host 127.0.0.1 --port ${PORT}`,
     url: `${BASE_URL}/`,
-    reuseExistingServer: !process.env['CI'],
+    reuseExistingServer: false,
     timeout: 60_000,
     env: { ASTRO_TELEMETRY_DISABLED: '1' },
   },

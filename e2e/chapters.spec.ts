@@ -45,26 +45,27 @@ for (const path of chapters) {
 }
 
 test('previous and next links walk every chapter in order, both ways', async ({ page }) => {
+  /** Follows rel=next (or prev) links until there are none; returns the pages seen, in order. */
+  const walk = async (rel: 'next' | 'prev') => {
+    const seen = [new URL(page.url()).pathname];
+    const eyebrows = [await page.locator('.eyebrow').innerText()];
+    for (;;) {
+      const link = page.locator(`a[rel="${rel}"]`);
+      if ((await link.count()) === 0) return { seen, eyebrows };
+      const href = (await link.getAttribute('href'))!;
+      await link.click();
+      await expect(page).toHaveURL(new RegExp(`${href}$`));
+      seen.push(href);
+      eyebrows.push(await page.locator('.eyebrow').innerText());
+      expect(seen.length).toBeLessThanOrEqual(chapters.length);
+    }
+  };
   await page.goto('/');
   await page.getByRole('link', { name: /^Start reading/ }).click();
-  const forward: string[] = [new URL(page.url()).pathname];
-  for (;;) {
-    const next = page.locator('a[rel="next"]');
-    if ((await next.count()) === 0) break;
-    await next.click();
-    forward.push(new URL(page.url()).pathname);
-    expect(forward.length).toBeLessThanOrEqual(chapters.length);
-  }
-  expect(forward).toEqual(chapters);
-  const eyebrows: string[] = [];
-  const backward: string[] = [new URL(page.url()).pathname];
-  for (;;) {
-    eyebrows.push(await page.locator('.eyebrow').innerText());
-    const previous = page.locator('a[rel="prev"]');
-    if ((await previous.count()) === 0) break;
-    await previous.click();
-    backward.push(new URL(page.url()).pathname);
-  }
-  expect(backward).toEqual([...chapters].reverse());
-  expect(eyebrows.map((e) => e.toLowerCase())).toEqual(chapters.map((_, i) => `chapter ${chapters.length - i} of ${chapters.length}`));
+  await expect(page).toHaveURL(new RegExp(`${chapters[0]}$`));
+  const forward = await walk('next');
+  expect(forward.seen).toEqual(chapters);
+  expect(forward.eyebrows.map((e) => e.toLowerCase())).toEqual(chapters.map((_, i) => `chapter ${i + 1} of ${chapters.length}`));
+  const backward = await walk('prev');
+  expect(backward.seen).toEqual([...chapters].reverse());
 });

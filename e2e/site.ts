@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const DIST = join(import.meta.dirname, '..', 'dist');
+const ROOT = join(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+const CHAPTERS = join(ROOT, 'content', 'chapters');
 
 /**
  * Every page of the built site: the sitemap's URLs as paths, plus the 404
@@ -19,6 +21,23 @@ export function sitePages(): string[] {
   return [...paths, '/404.html'];
 }
 
+/**
+ * The chapter pages in reading order, from the sources' `order` fields. Fails
+ * if the sitemap does not list exactly these pages.
+ */
 export function chapterPages(): string[] {
-  return sitePages().filter((path) => path.startsWith('/chapters/'));
+  const chapters = readdirSync(CHAPTERS)
+    .filter((name) => name.endsWith('.mdx'))
+    .map((name) => {
+      const order = /^order:\s*(\d+)\s*$/m.exec(readFileSync(join(CHAPTERS, name), 'utf8'))?.[1];
+      if (!order) throw new Error(`${name} has no order in its frontmatter`);
+      return { order: Number(order), path: `/chapters/${name.replace(/^\d+-/, '').replace(/\.mdx$/, '')}/` };
+    })
+    .sort((a, b) => a.order - b.order)
+    .map((chapter) => chapter.path);
+  const listed = sitePages().filter((path) => path.startsWith('/chapters/'));
+  if ([...listed].sort().join() !== [...chapters].sort().join()) {
+    throw new Error(`The sitemap lists ${listed.join(', ')} but the chapters are ${chapters.join(', ')}`);
+  }
+  return chapters;
 }

@@ -35,7 +35,7 @@ const paths = [...sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)]
   .map((m) => new URL(/** @type {string} */ (m[1])).pathname)
   .filter((path) => path === '/' || path.startsWith('/chapters/'));
 
-const server = spawn('npx', ['astro', 'preview', '--host', '127.0.0.1', '--port', String(PORT)], {
+const server = spawn('npx', ['astro', 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(PORT)], {
   cwd: ROOT,
   stdio: 'ignore',
   detached: true,
