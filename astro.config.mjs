@@ -9,6 +9,7 @@ import rehypeKatex from 'rehype-katex';
 import pagefind from './scripts/astro-pagefind.mjs';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
 import rehypeTableScroll from './scripts/rehype-table-scroll.mjs';
+import rehypeSections from './scripts/rehype-sections.mjs';
 import { katexOptions } from './scripts/katex-options.mjs';
 
 // The public origin the guide is served from. It feeds canonical links, social
@@ -24,7 +25,7 @@ export default defineConfig({
   markdown: {
     processor: unified({
       remarkPlugins: [remarkMath],
-      rehypePlugins: [[rehypeKatex, katexOptions], rehypeKatexStrict, rehypeTableScroll],
+      rehypePlugins: [[rehypeKatex, katexOptions], rehypeKatexStrict, rehypeTableScroll, rehypeSections],
       // Footnotes are how chapters cite their sources, so their list gets a
       // visible heading rather than the default screen-reader-only one.
       remarkRehype: {

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { chapterPages } from './site';
+import { chapterPages, layOutEverythingIn } from './site';
 
 const chapters = chapterPages();
 
@@ -12,6 +12,7 @@ for (const path of chapters) {
     const withJs = await browser.newContext();
     const withoutJs = await browser.newContext({ javaScriptEnabled: false });
     const read = async (context: typeof withJs) => {
+      await layOutEverythingIn(context);
       const page = await context.newPage();
       await page.goto(path, { waitUntil: 'networkidle' });
       return page.locator('article').innerText();

@@ -120,6 +120,20 @@ test('at 360 px the chapter list and the table of contents fold into menus that 
   await expect(page.locator(target)).toBeInViewport();
 });
 
+test('the table of contents marks the section being read', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(chapterPages()[4]!);
+  const rail = page.locator('.toc-rail [data-toc] a');
+  await expect(rail.first()).toBeVisible();
+  await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(0);
+  const entry = rail.nth(3);
+  await entry.click();
+  await expect(entry).toHaveAttribute('aria-current', 'true');
+  await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(1);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(0);
+});
+
 test('every page has the meta a link preview and a search engine need', async ({ page }) => {
   for (const path of ['/', ...chapterPages()]) {
     await page.goto(path);

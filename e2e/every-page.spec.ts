@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { sitePages } from './site';
+import { layOutEverything, sitePages } from './site';
 
 /**
  * The checks every page of the sitemap must pass. They run against the built
@@ -8,6 +8,7 @@ import { sitePages } from './site';
  */
 
 const WCAG_22_AA = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
 
 async function loadWatched(page: Page, path: string) {
   const problems: string[] = [];
@@ -98,6 +99,7 @@ for (const path of sitePages()) {
         await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
         await page.goto(path, { waitUntil: 'networkidle' });
         await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
+        await layOutEverything(page);
         // Open every disclosure so what it hides is checked too.
         await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
         const results = await new AxeBuilder({ page }).withTags(WCAG_22_AA).analyze();
@@ -109,6 +111,7 @@ for (const path of sitePages()) {
     test('nothing overflows horizontally at 360 px', async ({ page }) => {
       await page.setViewportSize({ width: 360, height: 740 });
       await page.goto(path, { waitUntil: 'networkidle' });
+      await layOutEverything(page);
       await page.evaluate(() => document.querySelectorAll('details').forEach((d) => (d.open = true)));
       const widths = await page.evaluate(() => ({
         document: document.documentElement.scrollWidth,

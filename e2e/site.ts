@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { BrowserContext, Page } from '@playwright/test';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -40,4 +41,30 @@ export function chapterPages(): string[] {
     throw new Error(`The sitemap lists ${listed.join(', ')} but the chapters are ${chapters.join(', ')}`);
   }
   return chapters;
+}
+
+/**
+ * Chapters let the browser skip laying out sections far off screen
+ * (content-visibility: auto), and what is not laid out has no size, colour or
+ * innerText. Checks of layout, contrast and text turn that off first.
+ */
+const LAY_OUT_EVERYTHING = '.chapter-section { content-visibility: visible !important; }';
+
+export async function layOutEverything(page: Page): Promise<void> {
+  await page.addStyleTag({ content: LAY_OUT_EVERYTHING });
+}
+
+/**
+ * The same for every page a context loads, written into the HTML as it is
+ * served, so it also works where page scripts (and so addStyleTag) are off.
+ */
+export async function layOutEverythingIn(context: BrowserContext): Promise<void> {
+  await context.route(
+    (url) => url.pathname.endsWith('/'),
+    async (route) => {
+      const response = await route.fetch();
+      const html = (await response.text()).replace('</head>', `<style>${LAY_OUT_EVERYTHING}</style></head>`);
+      await route.fulfill({ response, body: html });
+    },
+  );
 }

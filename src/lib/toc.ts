@@ -1,6 +1,9 @@
 /**
  * Marks the table-of-contents entry of the section being read with
- * aria-current, using one IntersectionObserver over the section headings.
+ * aria-current. The current section is the last heading that has passed the
+ * top third of the viewport; one IntersectionObserver watches that band, so
+ * nothing here forces a layout of sections the browser has not drawn yet
+ * (a heading in a section not yet drawn has not been passed either).
  */
 export function trackTocPosition(): void {
   const links = [...document.querySelectorAll<HTMLAnchorElement>('[data-toc] a')];
@@ -9,27 +12,26 @@ export function trackTocPosition(): void {
   const headings = [...new Set(links.map((a) => decodeURIComponent(a.hash.slice(1))))]
     .map((id) => document.getElementById(id))
     .filter((el): el is HTMLElement => el !== null);
-  const visible = new Set<Element>();
 
-  const mark = () => {
-    // The current section is the last heading above the top third of the viewport.
-    const limit = window.innerHeight / 3;
-    let current: HTMLElement | undefined;
-    for (const heading of headings) {
-      if (heading.getBoundingClientRect().top <= limit) current = heading;
-    }
+  const mark = (heading: HTMLElement | undefined) => {
     for (const link of links) {
-      if (current && link.hash === `#${encodeURIComponent(current.id)}`) link.setAttribute('aria-current', 'true');
+      if (heading && decodeURIComponent(link.hash.slice(1)) === heading.id) link.setAttribute('aria-current', 'true');
       else link.removeAttribute('aria-current');
     }
   };
 
-  const observer = new IntersectionObserver((entries) => {
-    for (const entry of entries) {
-      if (entry.isIntersecting) visible.add(entry.target);
-      else visible.delete(entry.target);
-    }
-    mark();
-  });
+  // Whether each heading has passed the bottom edge of the band, as last reported.
+  const passed = new Map<Element, boolean>();
+  const observer = new IntersectionObserver(
+    (entries) => {
+      for (const entry of entries) {
+        const bandBottom = entry.rootBounds?.bottom ?? window.innerHeight / 3;
+        const box = entry.boundingClientRect;
+        passed.set(entry.target, entry.isIntersecting || (box.height > 0 && box.bottom <= bandBottom));
+      }
+      mark(headings.findLast((heading) => passed.get(heading)));
+    },
+    { rootMargin: '0px 0px -66% 0px' },
+  );
   headings.forEach((heading) => observer.observe(heading));
 }
