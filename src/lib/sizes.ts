@@ -4,29 +4,8 @@
  * cannot drift apart.
  */
 
-const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
-
-/**
- * Formats a byte count with binary units (1 KiB = 1,024 B), as the guide's
- * visual language asks: at most three significant digits, trailing zeros
- * dropped, thousands separators on whole bytes ("1.25 GiB", "320 KiB",
- * "1,000 B").
- */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes) || bytes < 0) {
-    throw new RangeError(`formatBytes needs a finite, non-negative number, got ${bytes}`);
-  }
-  let unit = 0;
-  let value = bytes;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  if (unit === 0) return `${value.toLocaleString('en-US')} B`;
-  const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const text = Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
-  return `${text} ${UNITS[unit]}`;
-}
+// One formatter for the chapters' sizes and the engine's messages.
+export { formatBytes } from '@attention-guide/attention/format';
 
 /** Formats an integer with thousands separators ("9,216"). */
 export function formatCount(n: number): string {

@@ -1,0 +1,160 @@
+// attention.wgsl: the "standard" (unfused in memory, Algorithm 0 of Dao et al.
+// 2022) scaled dot-product attention for one head,
+//   O = softmax(mask(Q·Kᵀ · scale)) · V,
+// Q n × dk, K m × dk, V m × dv, O n × dv, W (the weights) n × m.
+// It materialises the whole n × m weight matrix in device memory, which is
+// the point: this is the baseline the tiled kernel (flash.wgsl) improves on,
+// and the matrix is what the guide draws.
+//
+// mask.wgsl is prepended to this file by the host.
+//
+// Work split
+//   One workgroup per query row i; WG = 64 threads. Thread t handles keys
+//   j = t, t + 64, … and later output columns c = t, t + 64, …
+//     1. score s_ij = q_i · k_j (a dk-long dot product from device memory),
+//        scaled, masked (NEG_MAX where the mask forbids); written to W[i][j]
+//        and, when WRITE_STAGES, to the three stage planes; running max;
+//     2. tree-reduce the max in shared memory (6 halving steps for 64);
+//     3. W[i][j] = exp(W[i][j] − max), running sum, tree-reduce the sum;
+//     4. W[i][j] /= sum (0 for masked keys, and the whole row is 0 when the
+//        mask forbids every key);
+//     5. after a storage barrier (so each thread sees the weights the others
+//        wrote), o_ic = Σ_j W[i][j] · v_jc.
+//   Steps 1, 3 and 4 touch only the thread's own keys, so they need no
+//   barrier between them.
+//
+// Shared memory: red, 64 f32 = 256 bytes, for the two reductions.
+//
+// Storage bindings: Q, K, V, mask bits, W, O, stages = 7, within the 8 that
+// every device offers (maxStorageBuffersPerShaderStage); that is why the three
+// stage planes share one buffer instead of taking three bindings.
+
+// When true, also write scores, scaled scores and masked scores (the
+// `stages` option); a pipeline constant so the common case carries no stores
+// for them.
+override WRITE_STAGES: bool = false;
+
+// Threads per workgroup: a multiple of every GPU's SIMD width (32 or 64).
+const WG: u32 = 64u;
+// Must match ROWS_PER_DIM in dispatch.ts: rows beyond the guaranteed 65535
+// workgroups per dimension spill into wid.y.
+const ROWS_PER_DIM: u32 = 65535u;
+
+struct Params {
+  n: u32,
+  m: u32,
+  dk: u32,
+  dv: u32,
+  scale: f32,
+  maskKind: u32,
+  maskA: u32,
+  maskB: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> Q: array<f32>;
+@group(0) @binding(2) var<storage, read> K: array<f32>;
+@group(0) @binding(3) var<storage, read> V: array<f32>;
+// n × m flags, 1 where query i may see key j; read only for MASK_BOOLEAN
+// (a 4-byte placeholder otherwise).
+@group(0) @binding(4) var<storage, read> maskBits: array<u32>;
+@group(0) @binding(5) var<storage, read_write> W: array<f32>;
+@group(0) @binding(6) var<storage, read_write> O: array<f32>;
+// Three n × m planes: scores, scaled, masked. A placeholder unless WRITE_STAGES.
+@group(0) @binding(7) var<storage, read_write> stages: array<f32>;
+
+var<workgroup> red: array<f32, 64>;
+
+fn maskAllows(i: u32, j: u32) -> bool {
+  if (params.maskKind == MASK_BOOLEAN) {
+    return maskBits[i * params.m + j] != 0u;
+  }
+  return structuredMaskAllows(i, j, params.n, params.m, params.maskKind, params.maskA, params.maskB);
+}
+
+@compute @workgroup_size(64)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
+  let i = wid.x + wid.y * ROWS_PER_DIM;
+  if (i >= params.n) {
+    return; // uniform across the workgroup
+  }
+  let m = params.m;
+  let dk = params.dk;
+  let dv = params.dv;
+  let rowW = i * m;
+  let plane = params.n * m;
+
+  // 1. Scores, scaled, masked; running max over allowed keys.
+  var localMax = NEG_MAX;
+  for (var j = t; j < m; j += WG) {
+    var s = 0.0;
+    for (var d = 0u; d < dk; d++) {
+      s = fma(Q[i * dk + d], K[j * dk + d], s);
+    }
+    let scaled = s * params.scale;
+    var masked = NEG_MAX;
+    if (maskAllows(i, j)) {
+      masked = scaled;
+      localMax = max(localMax, scaled);
+    }
+    if (WRITE_STAGES) {
+      stages[rowW + j] = s;
+      stages[plane + rowW + j] = scaled;
+      stages[2u * plane + rowW + j] = masked;
+    }
+    W[rowW + j] = masked;
+  }
+
+  // 2. Row max.
+  red[t] = localMax;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    if (t < stride) {
+      red[t] = max(red[t], red[t + stride]);
+    }
+    workgroupBarrier();
+  }
+  let rowMax = red[0];
+  let anyAllowed = rowMax > NEG_MAX;
+  workgroupBarrier(); // everyone has read red[0] before it is reused
+
+  // 3. Exponentials and their sum.
+  var localSum = 0.0;
+  for (var j = t; j < m; j += WG) {
+    let x = W[rowW + j];
+    var e = 0.0;
+    if (anyAllowed && x > NEG_MAX) {
+      e = exp(x - rowMax);
+    }
+    W[rowW + j] = e;
+    localSum += e;
+  }
+  red[t] = localSum;
+  workgroupBarrier();
+  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
+    if (t < stride) {
+      red[t] += red[t + stride];
+    }
+    workgroupBarrier();
+  }
+  let total = red[0];
+
+  // 4. Normalise (total ≥ 1 when anyAllowed: the max term is exp(0)).
+  for (var j = t; j < m; j += WG) {
+    var w = 0.0;
+    if (anyAllowed) {
+      w = W[rowW + j] / total;
+    }
+    W[rowW + j] = w;
+  }
+
+  // 5. Weighted sum of values; needs every thread's weights.
+  storageBarrier();
+  for (var c = t; c < dv; c += WG) {
+    var o = 0.0;
+    for (var j = 0u; j < m; j++) {
+      o = fma(W[rowW + j], V[j * dv + c], o);
+    }
+    O[i * dv + c] = o;
+  }
+}

@@ -1,0 +1,41 @@
+import matmulSrc from './matmul.wgsl?raw';
+import softmaxSrc from './softmax.wgsl?raw';
+import attentionSrc from './attention.wgsl?raw';
+import flashSrc from './flash.wgsl?raw';
+import maskSrc from './mask.wgsl?raw';
+
+/** How a kernel sees one binding (all in group 0, numbered in order). */
+export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
+
+export interface KernelDef {
+  /** Full WGSL text, preludes included. */
+  source: string;
+  bindings: readonly BindingKind[];
+}
+
+/**
+ * Every kernel with its explicit bind-group layout. Explicit, not 'auto':
+ * with 'auto' a binding the compiler finds unused (a stage buffer when
+ * WRITE_STAGES is false) would vanish from the layout and the bind group
+ * would no longer match it.
+ */
+export const KERNELS = {
+  matmul: {
+    source: matmulSrc,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  softmax: {
+    source: softmaxSrc,
+    bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+  attention: {
+    source: `${maskSrc}\n${attentionSrc}`,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
+  },
+  flash: {
+    source: `${maskSrc}\n${flashSrc}`,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+} as const satisfies Record<string, KernelDef>;
+
+export type KernelName = keyof typeof KERNELS;

@@ -1,0 +1,216 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { attentionReference, matmulReference, softmaxReference } from '../src/cpu/reference';
+import { AttentionError } from '../src/errors';
+import { maskMatrix } from '../src/masks';
+import { randn, tensor, type Tensor } from '../src/tensor';
+import type { MaskSpec } from '../src/types';
+import { createWebGpuBackend, type WebGpuBackend } from '../src/webgpu/backend';
+import { flashSharedWords, planFlash } from '../src/webgpu/flash-plan';
+import { expectClose, nodeGpu } from './webgpu-support';
+
+const { gpu, reason } = await nodeGpu();
+
+const MASKS: MaskSpec[] = [
+  { kind: 'none' },
+  { kind: 'causal' },
+  { kind: 'sliding-window', window: 3 },
+  { kind: 'strided', stride: 3 },
+  { kind: 'fixed', stride: 4, summary: 2 },
+];
+
+describe('flash block planning (no device needed)', () => {
+  const limits = { maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256, maxComputeWorkgroupSizeX: 256 };
+
+  it('gives each query row as many helper threads as fit, up to B_c', () => {
+    expect(planFlash(16, 16, 16, 16, limits)).toMatchObject({ TPR: 16, WG_SIZE: 256 });
+    expect(planFlash(32, 64, 8, 8, limits)).toMatchObject({ TPR: 8, WG_SIZE: 256 });
+    expect(planFlash(4, 3, 8, 8, limits)).toMatchObject({ TPR: 3, WG_SIZE: 12 });
+    expect(planFlash(256, 1, 1, 1, limits)).toMatchObject({ TPR: 1, WG_SIZE: 256 });
+  });
+
+  it('counts shared memory exactly and refuses one word too many', () => {
+    // 16·16 + 16·16 + 16·16 + 16·16 + 16·16 + 3·16 = 1328 words = 5312 bytes.
+    expect(planFlash(16, 16, 16, 16, limits).sharedBytes).toBe(5312);
+    const words = limits.maxComputeWorkgroupStorageSize / 4;
+    // B_r = 1, B_c = 1: 2·dk + 2·dv + 1 + 3 words; dk = dv = d fills it at 4d + 4 = words.
+    const d = (words - 4) / 4;
+    expect(planFlash(1, 1, d, d, limits).sharedBytes).toBe(limits.maxComputeWorkgroupStorageSize);
+    expect(() => planFlash(1, 1, d + 1, d, limits)).toThrow(expect.objectContaining({ code: 'BLOCK_TOO_LARGE' }));
+    expect(() => planFlash(257, 1, 1, 1, limits)).toThrow(expect.objectContaining({ code: 'BLOCK_TOO_LARGE' }));
+  });
+});
+
+describe.skipIf(!gpu)(`WebGPU backend on a real device${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let backend: WebGpuBackend;
+  beforeAll(async () => {
+    backend = await createWebGpuBackend(gpu!);
+  });
+  afterAll(() => backend?.dispose());
+
+  it('names its adapter', () => {
+    expect(backend.info.kind).toBe('webgpu');
+    expect(backend.info.adapter.length).toBeGreaterThan(0);
+    expect(typeof backend.info.software).toBe('boolean');
+  });
+
+  describe('matmul', () => {
+    it.each([
+      [1, 1, 1],
+      [4, 3, 5],
+      [64, 16, 64],
+      [37, 53, 29],
+      [70, 130, 65],
+    ])('M = %i, K = %i, N = %i matches the reference', async (M, K, N) => {
+      const a = randn([M, K], M * 7 + K);
+      const b = randn([K, N], N * 13 + K);
+      expectClose(await backend.matmul(a, b), matmulReference(a, b), 'C');
+    });
+
+    it('A · Bᵀ for odd sizes (37×53 · (29×53)ᵀ)', async () => {
+      const a = randn([37, 53], 1);
+      const b = randn([29, 53], 2);
+      expectClose(await backend.matmul(a, b, { transposeB: true }), matmulReference(a, b, true), 'C');
+    });
+
+    it('computes exact small products', async () => {
+      const c = await backend.matmul(tensor([1, 2, 3, 4, 5, 6], [2, 3]), tensor([7, 8, 9, 10, 11, 12], [3, 2]));
+      expect(Array.from(c.data)).toEqual([58, 64, 139, 154]);
+    });
+  });
+
+  describe('softmax', () => {
+    it('matches the reference with scale and temperature, over rows longer than a workgroup', async () => {
+      const x = randn([5, 150], 3, 4);
+      const options = { scale: 0.7, temperature: 1.9 };
+      expectClose(await backend.softmax(x, options), softmaxReference(x, options), 'softmax');
+    });
+
+    it('stays finite for logits of ±1e4', async () => {
+      const x = tensor([1e4, -1e4, 0, 1e4 - 1, -1e4, 1e4, -1e4, -1e4 + 2], [2, 4]);
+      const y = await backend.softmax(x);
+      expect(y.data.every(Number.isFinite)).toBe(true);
+      expectClose(y, softmaxReference(x), 'softmax');
+    });
+
+    it('gives −∞ weight 0 and a fully masked row all zeros', async () => {
+      const x = tensor([-Infinity, 1, 2, -Infinity, -Infinity, -Infinity, -Infinity, -Infinity, 3, -Infinity, -Infinity, -Infinity], [3, 4]);
+      const y = await backend.softmax(x);
+      expectClose(y, softmaxReference(x), 'softmax');
+      expect(Array.from(y.data.subarray(4, 8))).toEqual([0, 0, 0, 0]);
+      expect(y.data[8]).toBe(1);
+    });
+  });
+
+  describe('attention', () => {
+    const n = 11;
+    const m = 13;
+    const q = randn([n, 8], 10);
+    const k = randn([m, 8], 11);
+    const v = randn([m, 6], 12);
+
+    it.each(MASKS.map((mask) => [mask.kind, mask] as const))('with a %s mask, every stage matches the reference', async (_kind, mask) => {
+      const got = await backend.attention(q, k, v, { mask, stages: true });
+      const want = attentionReference(q, k, v, { mask, stages: true });
+      expectClose(got.output, want.output, 'output');
+      for (const stage of ['scores', 'scaled', 'masked', 'weights'] as const) {
+        expectClose(got.stages![stage], want.stages![stage], stage);
+      }
+    });
+
+    it('with a boolean mask (including a row that sees nothing) and a custom scale', async () => {
+      const allowed = maskMatrix({ kind: 'strided', stride: 2 }, n, m);
+      allowed.fill(0, 3 * m, 4 * m); // query 3 sees no key: its output is 0
+      const mask: MaskSpec = { kind: 'boolean', allowed };
+      const got = await backend.attention(q, k, v, { mask, scale: 0.3, stages: true });
+      const want = attentionReference(q, k, v, { mask, scale: 0.3, stages: true });
+      expectClose(got.output, want.output, 'output');
+      expectClose(got.stages!.weights, want.stages!.weights, 'weights');
+      expect(Array.from(got.output.data.subarray(3 * 6, 4 * 6))).toEqual([0, 0, 0, 0, 0, 0]);
+    });
+
+    it('aligns n < m queries to the last keys (a cache)', async () => {
+      const few = randn([4, 8], 20);
+      const got = await backend.attention(few, k, v, { mask: { kind: 'causal' } });
+      const want = attentionReference(few, k, v, { mask: { kind: 'causal' } });
+      expectClose(got.output, want.output, 'output');
+      expect(got.stages).toBeUndefined();
+    });
+
+    it('handles rows longer than a workgroup (m = 150)', async () => {
+      const kk = randn([150, 8], 30);
+      const vv = randn([150, 5], 31);
+      const got = await backend.attention(q, kk, vv, { mask: { kind: 'sliding-window', window: 70 } });
+      expectClose(got.output, attentionReference(q, kk, vv, { mask: { kind: 'sliding-window', window: 70 } }).output, 'output');
+    });
+  });
+
+  describe('flashAttention', () => {
+    const n = 29;
+    const m = 23;
+    const q = randn([n, 8], 40);
+    const k = randn([m, 8], 41);
+    const v = randn([m, 4], 42);
+
+    it.each([
+      [4, 4],
+      [8, 5],
+      [16, 16],
+      [3, 7],
+      [64, 64], // larger than the problem: shrinks to n × m
+    ])('B_r = %i, B_c = %i (partial last blocks) matches standard attention', async (blockRows, blockCols) => {
+      const got = await backend.flashAttention(q, k, v, { blockRows, blockCols });
+      expectClose(got, attentionReference(q, k, v).output, 'output');
+    });
+
+    it.each([...MASKS, { kind: 'boolean', allowed: maskMatrix({ kind: 'fixed', stride: 3, summary: 1 }, n, m) } as MaskSpec].map((mask) => [mask.kind, mask] as const))(
+      'with a %s mask',
+      async (_kind, mask) => {
+        const got = await backend.flashAttention(q, k, v, { blockRows: 8, blockCols: 6, mask, scale: 0.5 });
+        expectClose(got, attentionReference(q, k, v, { mask, scale: 0.5 }).output, 'output');
+      },
+    );
+
+    it('gives rows that see no key (n > m, causal) zero output', async () => {
+      const qq = randn([9, 8], 50);
+      const kk = randn([5, 8], 51);
+      const vv = randn([5, 4], 52);
+      const got = await backend.flashAttention(qq, kk, vv, { blockRows: 4, blockCols: 2, mask: { kind: 'causal' } });
+      expectClose(got, attentionReference(qq, kk, vv, { mask: { kind: 'causal' } }).output, 'output');
+      expect(Array.from(got.data.subarray(0, 16)).every((x) => x === 0)).toBe(true);
+    });
+
+    it('refuses blocks that exceed the device with BLOCK_TOO_LARGE, before any GPU work', async () => {
+      const big = randn([512, 64], 60);
+      const before = backend.stats;
+      const words = flashSharedWords(256, 256, 64, 64);
+      expect(4 * words).toBeGreaterThan(backend.limits.maxComputeWorkgroupStorageSize);
+      await expect(backend.flashAttention(big, big, big, { blockRows: 256, blockCols: 256 })).rejects.toMatchObject({ code: 'BLOCK_TOO_LARGE' });
+      const tooManyRows = backend.limits.maxComputeInvocationsPerWorkgroup + 1;
+      const tall = randn([tooManyRows, 1], 61);
+      await expect(backend.flashAttention(tall, tall, tall, { blockRows: tooManyRows, blockCols: 1 })).rejects.toBeInstanceOf(AttentionError);
+      expect(backend.stats).toEqual(before);
+    });
+  });
+
+  it('reuses pipelines and buffers across repeated calls', async () => {
+    const a = randn([20, 9], 70);
+    const b = randn([9, 17], 71);
+    const q = randn([6, 4], 72);
+    const run = async (): Promise<Tensor[]> => [
+      await backend.matmul(a, b),
+      (await backend.attention(q, q, q, { stages: true })).output,
+      await backend.flashAttention(q, q, q, { blockRows: 2, blockCols: 3 }),
+    ];
+    const first = await run();
+    const after = backend.stats;
+    for (let i = 0; i < 3; i++) {
+      const again = await run();
+      again.forEach((t, j) => expect(Array.from(t.data)).toEqual(Array.from(first[j]!.data)));
+    }
+    const later = backend.stats;
+    expect(later.pipelines).toBe(after.pipelines);
+    expect(later.buffersCreated).toBe(after.buffersCreated);
+    expect(later.buffersReused).toBeGreaterThan(after.buffersReused);
+    expect(later.calls).toBe(after.calls + 9);
+  });
+});
