@@ -162,13 +162,16 @@ test.describe('the landing page status line', () => {
     await expect(status).toContainText(adapter ? 'WebGPU' : 'CPU');
   });
 
-  test('says the CPU will be used, and why, without WebGPU', async ({ page }) => {
+  test('says the CPU will be used, and why, without WebGPU, and computes in a Web Worker', async ({ page }) => {
     await page.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
+    const worker = page.waitForEvent('worker');
     await page.goto('/');
     const status = page.locator('[data-compute-target]');
     await expect(status).toHaveAttribute('data-compute-target', 'cpu');
-    await expect(status).toContainText('does not offer WebGPU');
+    await expect(status).toContainText('this browser does not offer WebGPU');
+    // The status is only shown once the engine has answered, and on the CPU it answers from a worker.
+    expect((await worker).url()).toMatch(/worker/);
   });
 });
