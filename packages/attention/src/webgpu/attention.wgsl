@@ -40,24 +40,7 @@ const WG: u32 = 64u;
 // workgroups per dimension spill into wid.y.
 const ROWS_PER_DIM: u32 = 65535u;
 
-struct Params {
-  n: u32,
-  m: u32,
-  dk: u32,
-  dv: u32,
-  scale: f32,
-  maskKind: u32,
-  maskA: u32,
-  maskB: u32,
-}
-
-@group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> Q: array<f32>;
-@group(0) @binding(2) var<storage, read> K: array<f32>;
-@group(0) @binding(3) var<storage, read> V: array<f32>;
-// n × m flags, 1 where query i may see key j; read only for MASK_BOOLEAN
-// (a 4-byte placeholder otherwise).
-@group(0) @binding(4) var<storage, read> maskBits: array<u32>;
+// Params and bindings 0-4 (Q, K, V, maskBits) come from attention-inputs.wgsl.
 @group(0) @binding(5) var<storage, read_write> W: array<f32>;
 @group(0) @binding(6) var<storage, read_write> O: array<f32>;
 // Three n × m planes: scores, scaled, masked. A placeholder unless WRITE_STAGES.

@@ -3,6 +3,7 @@ import softmaxSrc from './softmax.wgsl?raw';
 import attentionSrc from './attention.wgsl?raw';
 import flashSrc from './flash.wgsl?raw';
 import maskSrc from './mask.wgsl?raw';
+import inputsSrc from './attention-inputs.wgsl?raw';
 
 /** How a kernel sees one binding (all in group 0, numbered in order). */
 export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
@@ -29,11 +30,11 @@ export const KERNELS = {
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   attention: {
-    source: `${maskSrc}\n${attentionSrc}`,
+    source: `${inputsSrc}\n${maskSrc}\n${attentionSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
   },
   flash: {
-    source: `${maskSrc}\n${flashSrc}`,
+    source: `${inputsSrc}\n${maskSrc}\n${flashSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   },
 } as const satisfies Record<string, KernelDef>;

@@ -1,0 +1,23 @@
+// attention-inputs.wgsl: the problem description and inputs shared by
+// attention.wgsl and flash.wgsl. Not a kernel on its own: the host prepends it
+// (WGSL has no #include), so both kernels read one Params layout, which must
+// match the uniform the host writes in src/webgpu/backend.ts.
+
+struct Params {
+  n: u32,
+  m: u32,
+  dk: u32,
+  dv: u32,
+  scale: f32,
+  maskKind: u32,
+  maskA: u32,
+  maskB: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> Q: array<f32>;
+@group(0) @binding(2) var<storage, read> K: array<f32>;
+@group(0) @binding(3) var<storage, read> V: array<f32>;
+// n × m flags, 1 where query i may see key j; read only for MASK_BOOLEAN
+// (a 4-byte placeholder otherwise).
+@group(0) @binding(4) var<storage, read> maskBits: array<u32>;
