@@ -12,7 +12,10 @@ for (const path of chapters) {
     const withJs = await browser.newContext();
     const withoutJs = await browser.newContext({ javaScriptEnabled: false });
     const open = async (context: typeof withJs) => {
-      await layOutEverythingIn(context);
+      // KaTeX writes each formula twice, drawn and as MathML; whether
+      // Chromium's innerText includes the MathML copy varies with layout
+      // timing, so the comparison reads the drawn copy only.
+      await layOutEverythingIn(context, '.katex-mathml { display: none !important; }');
       const page = await context.newPage();
       await page.goto(path, { waitUntil: 'networkidle' });
       return page.locator('article');

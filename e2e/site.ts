@@ -58,12 +58,12 @@ export async function layOutEverything(page: Page): Promise<void> {
  * The same for every page a context loads, written into the HTML as it is
  * served, so it also works where page scripts (and so addStyleTag) are off.
  */
-export async function layOutEverythingIn(context: BrowserContext): Promise<void> {
+export async function layOutEverythingIn(context: BrowserContext, extraCss = ''): Promise<void> {
   await context.route(
     (url) => url.pathname.endsWith('/'),
     async (route) => {
       const response = await route.fetch();
-      const html = (await response.text()).replace('</head>', `<style>${LAY_OUT_EVERYTHING}</style></head>`);
+      const html = (await response.text()).replace('</head>', `<style>${LAY_OUT_EVERYTHING}${extraCss}</style></head>`);
       await route.fulfill({ response, body: html });
     },
   );

@@ -1,9 +1,9 @@
 /**
  * Marks the table-of-contents entry of the section being read with
  * aria-current. The current section is the last heading that has passed the
- * top third of the viewport; one IntersectionObserver watches that band, so
- * nothing here forces a layout of sections the browser has not drawn yet
- * (a heading in a section not yet drawn has not been passed either).
+ * line a third of the way down the viewport; one IntersectionObserver watches
+ * for the crossings, so nothing here forces a layout of sections the browser
+ * has not drawn yet.
  */
 export function trackTocPosition(): void {
   const links = [...document.querySelectorAll<HTMLAnchorElement>('[data-toc] a')];
@@ -20,18 +20,17 @@ export function trackTocPosition(): void {
     }
   };
 
-  // Whether each heading has passed the bottom edge of the band, as last reported.
+  // The observed region is everything above the line a third of the way down
+  // the viewport (a huge top margin stretches it upwards), so "intersecting"
+  // means "passed the line" and every crossing, however fast the scroll, is
+  // reported. A heading in a section not yet drawn reports not passed.
   const passed = new Map<Element, boolean>();
   const observer = new IntersectionObserver(
     (entries) => {
-      for (const entry of entries) {
-        const bandBottom = entry.rootBounds?.bottom ?? window.innerHeight / 3;
-        const box = entry.boundingClientRect;
-        passed.set(entry.target, entry.isIntersecting || (box.height > 0 && box.bottom <= bandBottom));
-      }
+      for (const entry of entries) passed.set(entry.target, entry.isIntersecting);
       mark(headings.findLast((heading) => passed.get(heading)));
     },
-    { rootMargin: '0px 0px -66% 0px' },
+    { rootMargin: '1000000px 0px -66% 0px' },
   );
   headings.forEach((heading) => observer.observe(heading));
 }
