@@ -23,7 +23,7 @@
 //   Steps 1, 3 and 4 touch only the thread's own keys, so they need no
 //   barrier between them.
 //
-// Shared memory: red, 64 f32 = 256 bytes, for the two reductions.
+// Shared memory: red (row-reduce.wgsl), 64 f32 = 256 bytes, for the two reductions.
 //
 // Storage bindings: Q, K, V, mask bits, W, O, stages = 7, within the 8 that
 // every device offers (maxStorageBuffersPerShaderStage); that is why the three
@@ -34,8 +34,7 @@
 // for them.
 override WRITE_STAGES: bool = false;
 
-// Threads per workgroup: a multiple of every GPU's SIMD width (32 or 64).
-const WG: u32 = 64u;
+// WG (64 threads), red and the reductions come from row-reduce.wgsl.
 // Must match ROWS_PER_DIM in dispatch.ts: rows beyond the guaranteed 65535
 // workgroups per dimension spill into wid.y.
 const ROWS_PER_DIM: u32 = 65535u;
@@ -45,8 +44,6 @@ const ROWS_PER_DIM: u32 = 65535u;
 @group(0) @binding(6) var<storage, read_write> O: array<f32>;
 // Three n × m planes: scores, scaled, masked. A placeholder unless WRITE_STAGES.
 @group(0) @binding(7) var<storage, read_write> stages: array<f32>;
-
-var<workgroup> red: array<f32, 64>;
 
 fn maskAllows(i: u32, j: u32) -> bool {
   if (params.maskKind == MASK_BOOLEAN) {
@@ -89,17 +86,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
 
   // 2. Row max.
-  red[t] = localMax;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (t < stride) {
-      red[t] = max(red[t], red[t + stride]);
-    }
-    workgroupBarrier();
-  }
-  let rowMax = red[0];
+  let rowMax = workgroupMax(t, localMax);
   let anyAllowed = rowMax > NEG_MAX;
-  workgroupBarrier(); // everyone has read red[0] before it is reused
 
   // 3. Exponentials and their sum.
   var localSum = 0.0;
@@ -112,15 +100,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     W[rowW + j] = e;
     localSum += e;
   }
-  red[t] = localSum;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (t < stride) {
-      red[t] += red[t + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = red[0];
+  let total = workgroupSum(t, localSum);
 
   // 4. Normalise (total ≥ 1 when anyAllowed: the max term is exp(0)).
   for (var j = t; j < m; j += WG) {

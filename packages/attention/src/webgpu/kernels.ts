@@ -4,6 +4,7 @@ import attentionSrc from './attention.wgsl?raw';
 import flashSrc from './flash.wgsl?raw';
 import maskSrc from './mask.wgsl?raw';
 import inputsSrc from './attention-inputs.wgsl?raw';
+import reduceSrc from './row-reduce.wgsl?raw';
 
 /** How a kernel sees one binding (all in group 0, numbered in order). */
 export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
@@ -26,11 +27,11 @@ export const KERNELS = {
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   softmax: {
-    source: softmaxSrc,
+    source: `${reduceSrc}\n${softmaxSrc}`,
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   attention: {
-    source: `${inputsSrc}\n${maskSrc}\n${attentionSrc}`,
+    source: `${reduceSrc}\n${inputsSrc}\n${maskSrc}\n${attentionSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
   },
   flash: {

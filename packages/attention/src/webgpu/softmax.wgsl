@@ -20,14 +20,12 @@
 //   kernel treats any x ≤ NEG_MAX as masked: weight exactly 0. A row with
 //   every entry masked has no max, and is written as all zeros.
 //
-// Shared memory: red, 64 f32 = 256 bytes.
+// Shared memory: red (row-reduce.wgsl), 64 f32 = 256 bytes.
 //
 // Rows beyond 65535 (the guaranteed maxComputeWorkgroupsPerDimension) are
 // dispatched as a 2-D grid: row = wid.x + wid.y * ROWS_PER_DIM.
 
-// Threads per workgroup: 64 is a multiple of every GPU's SIMD width (32 on
-// NVIDIA, 64 on AMD) and keeps the tree reduction to 6 steps.
-const WG: u32 = 64u;
+// WG (64 threads), red and the reductions come from row-reduce.wgsl.
 // Must match ROWS_PER_DIM in dispatch.ts.
 const ROWS_PER_DIM: u32 = 65535u;
 const NEG_MAX: f32 = -3.40282346638528859812e+38f;
@@ -41,8 +39,6 @@ struct Params {
 @group(0) @binding(0) var<uniform> params: Params;
 @group(0) @binding(1) var<storage, read> X: array<f32>;
 @group(0) @binding(2) var<storage, read_write> Y: array<f32>;
-
-var<workgroup> red: array<f32, 64>;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -61,17 +57,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       m = max(m, x * params.factor);
     }
   }
-  red[t] = m;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (t < stride) {
-      red[t] = max(red[t], red[t + stride]);
-    }
-    workgroupBarrier();
-  }
-  let rowMax = red[0];
+  let rowMax = workgroupMax(t, m);
   let anyAllowed = rowMax > NEG_MAX;
-  workgroupBarrier(); // everyone has read red[0] before it is reused
 
   // 2. Sum of exponentials.
   var s = 0.0;
@@ -83,15 +70,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
       }
     }
   }
-  red[t] = s;
-  workgroupBarrier();
-  for (var stride = WG / 2u; stride > 0u; stride /= 2u) {
-    if (t < stride) {
-      red[t] += red[t + stride];
-    }
-    workgroupBarrier();
-  }
-  let total = red[0];
+  let total = workgroupSum(t, s);
 
   // 3. Normalise. total ≥ 1 whenever anyAllowed (the max term is exp(0)).
   for (var c = t; c < params.cols; c += WG) {
