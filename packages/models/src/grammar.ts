@@ -20,6 +20,8 @@
  * trained weights can say which grammar they learned.
  */
 
+import { rng } from '@attention-guide/attention/tensor';
+
 export const GRAMMAR_VERSION = 1;
 
 type Gender = 'm' | 'f';
@@ -218,18 +220,6 @@ function enumerate(): SentencePair[] {
   return out;
 }
 
-/** mulberry32: a small deterministic generator, so splits depend only on the seed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface Splits {
   train: SentencePair[];
   validation: SentencePair[];
@@ -246,7 +236,7 @@ export function makeSplits(size: number, seed: number, shares = { validation: 0.
   if (!Number.isInteger(size) || size < 3 || size > sentences.length) {
     throw new RangeError(`makeSplits needs a whole number of sentences from 3 to ${sentences.length}, got ${size}.`);
   }
-  const next = random(seed);
+  const next = rng(seed);
   // Partial Fisher-Yates: the first `size` places become a uniform sample.
   const order = sentences.map((_, i) => i);
   for (let i = 0; i < size; i++) {
