@@ -112,7 +112,7 @@ function put4(c: Float32Array, o: number, v0: number, v1: number, v2: number, v3
 }
 
 /** [rows, cols] -> [cols, rows]. */
-function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
+export function transpose(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
   for (let i = 0; i < rows; i++) {
     const row = i * cols;
