@@ -12,8 +12,13 @@
  *   it in French ("the black cat" → "le chat noir").
  * - Agreement. French articles, "s'est assis(e)", the pronoun (il / elle) and
  *   adjectives follow the gender of the noun they belong to.
- * - Repetition. Sentences that repeat a name or a phrase ("tom met anna and
- *   anna thanked tom .") reward heads that look back at earlier matches.
+ * - Repetition. Sentences that repeat names ("tom met anna and anna thanked
+ *   tom .") or a whole phrase ("tom saw the black cat and nina saw the black
+ *   cat too .") reward heads that look back at earlier matches. The phrase
+ *   is free in its first half and has one or two words, so only copying
+ *   predicts the second half, wherever it starts. A roll call repeats a
+ *   list of names in a random order ("roll call : tom nina leo , again : tom
+ *   nina leo ."), which only an induction head can continue.
  *
  * Sentences are lists of lower-case word tokens, punctuation included.
  * GRAMMAR_VERSION changes whenever the sentences or translations change, so
@@ -22,7 +27,7 @@
 
 import { rng } from '@attention-guide/attention/tensor';
 
-export const GRAMMAR_VERSION = 1;
+export const GRAMMAR_VERSION = 2;
 
 type Gender = 'm' | 'f';
 
@@ -41,7 +46,7 @@ interface Adjective {
 const ANIMALS: readonly Noun[] = [
   { en: 'cat', fr: 'chat', gender: 'm' },
   { en: 'dog', fr: 'chien', gender: 'm' },
-  { en: 'bird', fr: 'oiseau', gender: 'm' },
+  { en: 'rabbit', fr: 'lapin', gender: 'm' },
   { en: 'horse', fr: 'cheval', gender: 'm' },
   { en: 'mouse', fr: 'souris', gender: 'f' },
   { en: 'cow', fr: 'vache', gender: 'f' },
@@ -96,7 +101,7 @@ const PREPOSITIONS: ReadonlyArray<{ en: string; fr: string }> = [
   { en: 'behind', fr: 'derrière' },
 ];
 
-const NAMES = ['tom', 'anna', 'paul', 'marie', 'leo', 'nina'] as const;
+const NAMES = ['tom', 'anna', 'paul', 'marie', 'leo', 'nina', 'sam', 'lea', 'max', 'eva', 'ben', 'zoe'] as const;
 
 const NAME_VERBS: ReadonlyArray<{ en: string; fr: string[] }> = [
   { en: 'met', fr: ['a', 'rencontré'] },
@@ -105,9 +110,17 @@ const NAME_VERBS: ReadonlyArray<{ en: string; fr: string[] }> = [
   { en: 'called', fr: ['a', 'appelé'] },
 ];
 
+/** Verbs whose object may be an animal or a thing, for the repeated phrases. */
+const OBJECT_VERBS: ReadonlyArray<{ en: string; fr: string[] }> = [
+  { en: 'saw', fr: ['a', 'vu'] },
+  { en: 'liked', fr: ['a', 'aimé'] },
+  { en: 'found', fr: ['a', 'trouvé'] },
+  { en: 'washed', fr: ['a', 'lavé'] },
+];
+
 /** One sentence pair and what the evaluation needs to know about it. */
 export interface SentencePair {
-  kind: 'antecedent' | 'repetition';
+  kind: 'antecedent' | 'repetition' | 'phrase' | 'roll-call';
   en: string[];
   fr: string[];
   /**
@@ -193,6 +206,64 @@ export function repetitionSentence(first: number, second: number, verb: number, 
   return { kind: 'repetition', en, fr, alignment: [] };
 }
 
+/**
+ * "A VERB the [colour] NOUN and B VERB the [colour] NOUN too ." : the phrase
+ * after A is repeated after B. Nouns index the animals, then the objects.
+ */
+export function phraseSentence(first: number, second: number, verb: number, colour: number, noun: number): SentencePair {
+  const a = NAMES[first]!;
+  const b = NAMES[second]!;
+  const v = OBJECT_VERBS[verb]!;
+  const n = [...ANIMALS, ...OBJECTS][noun]!;
+  const head = nounPhrase(n, COLOURS[colour], 2, 1 + v.fr.length);
+  const enHalf = [v.en, ...head.en];
+  const frHalf = [...v.fr, ...head.fr];
+  const en = [a, ...enHalf, 'and', b, ...enHalf, 'too', '.'];
+  const fr = [a, ...frHalf, 'et', b, ...frHalf, 'aussi', '.'];
+  // The second half's words sit enHalf.length + 2 (en) and frHalf.length + 2 (fr) further on.
+  const shift = ([f, e]: [number, number]): [number, number] => [f + frHalf.length + 2, e + enHalf.length + 2];
+  return { kind: 'phrase', en, fr, alignment: [...head.alignment, ...head.alignment.map(shift)] };
+}
+
+/**
+ * "roll call : A B C , again : A B C ." : three to eight different names in
+ * any order, then the same names in the same order. Nothing but the first
+ * list says which name comes next in the second, and the list's length moves
+ * the second half, so only looking back for the current name and taking the
+ * one after it (an induction head) predicts it.
+ */
+export function rollCallSentence(order: readonly number[]): SentencePair {
+  const names = order.map((i) => NAMES[i]!);
+  return {
+    kind: 'roll-call',
+    en: ['roll', 'call', ':', ...names, ',', 'again', ':', ...names, '.'],
+    fr: ['appel', ':', ...names, ',', 'encore', ':', ...names, '.'],
+    alignment: [],
+  };
+}
+
+/** How many roll calls the grammar holds: a fixed sample, since every list of 3 to 8 of 12 names would be 20 million. */
+export const ROLL_CALLS = 20_000;
+
+/** ROLL_CALLS different lists of 3 to 8 different names, drawn once from a fixed seed. */
+function rollCallOrders(): number[][] {
+  const next = rng(2024);
+  const seen = new Set<string>();
+  const out: number[][] = [];
+  while (out.length < ROLL_CALLS) {
+    const size = 3 + Math.floor(next() * 6);
+    const pool = NAMES.map((_, i) => i);
+    const order: number[] = [];
+    for (let k = 0; k < size; k++) order.push(pool.splice(Math.floor(next() * pool.length), 1)[0]!);
+    const key = order.join(',');
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(order);
+    }
+  }
+  return out;
+}
+
 let every: readonly SentencePair[] | undefined;
 
 /** Every sentence the grammar can make, in a fixed order (made once, then shared: do not modify). */
@@ -217,6 +288,13 @@ function enumerate(): SentencePair[] {
       if (x !== y)
         for (let v = 0; v < NAME_VERBS.length; v++)
           for (let w = 0; w < NAME_VERBS.length; w++) out.push(repetitionSentence(x, y, v, w));
+  const nouns = ANIMALS.length + OBJECTS.length;
+  for (let x = 0; x < NAMES.length; x++)
+    for (let y = 0; y < NAMES.length; y++)
+      if (x !== y)
+        for (let v = 0; v < OBJECT_VERBS.length; v++)
+          for (let c = 0; c < colourChoices; c++) for (let n = 0; n < nouns; n++) out.push(phraseSentence(x, y, v, c, n));
+  for (const order of rollCallOrders()) out.push(rollCallSentence(order));
   return out;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allSentences, antecedentSentence, makeSplits, repetitionSentence, SPECIAL_TOKENS, vocabulary } from '../src/grammar';
+import { allSentences, antecedentSentence, makeSplits, phraseSentence, repetitionSentence, SPECIAL_TOKENS, vocabulary } from '../src/grammar';
 
 const NO_COLOUR = 5;
 const text = (words: string[]) => words.join(' ');
@@ -38,6 +38,17 @@ describe('the grammar', () => {
   it('repeats names in swapped order', () => {
     expect(text(repetitionSentence(0, 1, 0, 2).en)).toBe('tom met anna and anna thanked tom .');
     expect(text(repetitionSentence(0, 1, 0, 2).fr)).toBe('tom a rencontré anna et anna a remercié tom .');
+  });
+
+  it('repeats a whole phrase, translated the same both times', () => {
+    const pair = phraseSentence(0, 5, 0, 0, 0);
+    expect(text(pair.en)).toBe('tom saw the black cat and nina saw the black cat too .');
+    expect(text(pair.fr)).toBe('tom a vu le chat noir et nina a vu le chat noir aussi .');
+    expect(pair.alignment.map(([fr, en]) => `${pair.fr[fr]}=${pair.en[en]}`)).toEqual(['chat=cat', 'noir=black', 'chat=cat', 'noir=black']);
+    const bare = phraseSentence(1, 0, 3, 5, 11);
+    expect(text(bare.en)).toBe('anna washed the box and tom washed the box too .');
+    expect(text(bare.fr)).toBe('anna a lavé la boîte et tom a lavé la boîte aussi .');
+    expect(bare.alignment.map(([fr, en]) => `${bare.fr[fr]}=${bare.en[en]}`)).toEqual(['boîte=box', 'boîte=box']);
   });
 
   it('makes no sentence twice', () => {

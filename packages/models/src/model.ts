@@ -1,0 +1,246 @@
+/**
+ * The two tiny transformers: their shapes, their parameters (one flat
+ * float32 array, named slices of it) and the training forward pass, which
+ * records its gradients on a tape.
+ *
+ * Both are pre-norm transformers (Xiong et al. 2020): each block adds
+ * attention(LayerNorm(x)) and then MLP(LayerNorm(x)) to the residual stream,
+ * with a GELU MLP, learned absolute positions, no biases in the attention
+ * projections and the output layer tied to the input embedding.
+ */
+
+import { rng } from '@attention-guide/attention/tensor';
+import { add, attention, embed, geluVar, layerNorm, linear, makeVar, Tape, tiedCrossEntropy, type HeadWeights, type Span, type Var } from './autograd';
+
+export interface DecoderConfig {
+  kind: 'decoder';
+  vocab: number;
+  dModel: number;
+  heads: number;
+  layers: number;
+  /** Width of each block's MLP; 0 for an attention-only model (no MLP at all). */
+  dFF: number;
+  /** Most tokens one input may hold, <bos> included. */
+  maxLength: number;
+}
+
+export interface Seq2SeqConfig {
+  kind: 'encoder-decoder';
+  sourceVocab: number;
+  targetVocab: number;
+  dModel: number;
+  heads: number;
+  encoderLayers: number;
+  decoderLayers: number;
+  dFF: number;
+  maxSourceLength: number;
+  /** <bos> included. */
+  maxTargetLength: number;
+}
+
+export type ModelConfig = DecoderConfig | Seq2SeqConfig;
+
+type Init = 'embedding' | 'linear' | 'residual' | 'zeros' | 'ones';
+
+export interface ParamSpec {
+  name: string;
+  rows: number;
+  cols: number;
+  init: Init;
+}
+
+/** Every parameter of a model, in storage order. */
+export function paramSpecs(config: ModelConfig): ParamSpec[] {
+  const d = config.dModel;
+  const specs: ParamSpec[] = [];
+  const p = (name: string, rows: number, cols: number, init: Init) => specs.push({ name, rows, cols, init });
+  const norm = (prefix: string) => {
+    p(`${prefix}.gain`, 1, d, 'ones');
+    p(`${prefix}.bias`, 1, d, 'zeros');
+  };
+  const attn = (prefix: string) => {
+    for (const w of ['wq', 'wk', 'wv']) p(`${prefix}.${w}`, d, d, 'linear');
+    p(`${prefix}.wo`, d, d, 'residual');
+  };
+  const mlp = (prefix: string) => {
+    if (config.dFF === 0) return;
+    p(`${prefix}.w1`, d, config.dFF, 'linear');
+    p(`${prefix}.b1`, 1, config.dFF, 'zeros');
+    p(`${prefix}.w2`, config.dFF, d, 'residual');
+    p(`${prefix}.b2`, 1, d, 'zeros');
+  };
+  const selfBlock = (prefix: string) => {
+    norm(`${prefix}.norm1`);
+    attn(`${prefix}.self`);
+    if (config.dFF > 0) norm(`${prefix}.norm2`);
+    mlp(`${prefix}.mlp`);
+  };
+  if (config.kind === 'decoder') {
+    p('embed', config.vocab, d, 'embedding');
+    p('pos', config.maxLength, d, 'embedding');
+    for (let l = 0; l < config.layers; l++) selfBlock(`layer${l}`);
+    norm('final');
+  } else {
+    p('src.embed', config.sourceVocab, d, 'embedding');
+    p('src.pos', config.maxSourceLength, d, 'embedding');
+    for (let l = 0; l < config.encoderLayers; l++) selfBlock(`enc${l}`);
+    norm('enc.final');
+    p('tgt.embed', config.targetVocab, d, 'embedding');
+    p('tgt.pos', config.maxTargetLength, d, 'embedding');
+    for (let l = 0; l < config.decoderLayers; l++) {
+      norm(`dec${l}.norm1`);
+      attn(`dec${l}.self`);
+      norm(`dec${l}.norm2`);
+      attn(`dec${l}.cross`);
+      if (config.dFF > 0) norm(`dec${l}.norm3`);
+      mlp(`dec${l}.mlp`);
+    }
+    norm('final');
+  }
+  return specs;
+}
+
+/** A model's parameters and gradients, each one flat array; `vars` are named views into both. */
+export class Params {
+  readonly specs: ParamSpec[];
+  readonly values: Float32Array;
+  readonly grads: Float32Array;
+  readonly vars = new Map<string, Var>();
+
+  constructor(readonly config: ModelConfig, values?: Float32Array) {
+    this.specs = paramSpecs(config);
+    const size = this.specs.reduce((sum, s) => sum + s.rows * s.cols, 0);
+    if (values && values.length !== size) throw new RangeError(`This model has ${size} parameters; the weights hold ${values.length}.`);
+    this.values = values ?? new Float32Array(size);
+    this.grads = new Float32Array(size);
+    let offset = 0;
+    for (const s of this.specs) {
+      const n = s.rows * s.cols;
+      this.vars.set(s.name, makeVar(s.rows, s.cols, this.values.subarray(offset, offset + n), this.grads.subarray(offset, offset + n)));
+      offset += n;
+    }
+  }
+
+  get(name: string): Var {
+    const v = this.vars.get(name);
+    if (!v) throw new Error(`No parameter named ${name}.`);
+    return v;
+  }
+
+  /** Fresh weights from a seed: normal(0, 0.1) embeddings, normal(0, 1/√fan-in) projections, residual outputs scaled by 1/√(2·layers). */
+  static init(config: ModelConfig, seed: number): Params {
+    const params = new Params(config);
+    const next = rng(seed);
+    const normal = () => {
+      const u = Math.max(next(), 1e-12);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * next());
+    };
+    const depth = config.kind === 'decoder' ? config.layers : config.encoderLayers + config.decoderLayers;
+    for (const s of params.specs) {
+      const v = params.get(s.name).value;
+      const std = s.init === 'embedding' ? 0.1 : s.init === 'linear' ? 1 / Math.sqrt(s.rows) : s.init === 'residual' ? 1 / Math.sqrt(s.rows * 2 * depth) : 0;
+      for (let i = 0; i < v.length; i++) v[i] = s.init === 'ones' ? 1 : std * normal();
+    }
+    return params;
+  }
+}
+
+/** A packed batch: every sequence's tokens one after another, and where each begins. */
+export interface Packed {
+  ids: Int32Array;
+  spans: Span[];
+}
+
+export function pack(sequences: readonly (readonly number[])[]): Packed {
+  const total = sequences.reduce((sum, s) => sum + s.length, 0);
+  const ids = new Int32Array(total);
+  const spans: Span[] = [];
+  let start = 0;
+  for (const s of sequences) {
+    ids.set(s, start);
+    spans.push({ start, length: s.length });
+    start += s.length;
+  }
+  return { ids, spans };
+}
+
+/** Attention weights kept by a forward pass: layer name ("layer0.self", "dec1.cross", …) → [sequence][head]. */
+export type AttentionMaps = Map<string, HeadWeights[][]>;
+
+export interface ForwardResult {
+  loss: number;
+  /** [tokens, vocab], row-major, for the packed target rows. */
+  logits: Float32Array;
+  attention: AttentionMaps;
+}
+
+function block(tape: Tape | null, params: Params, prefix: string, x: Var, spans: Span[], heads: number, causal: boolean, maps: AttentionMaps, cross?: { memory: Var; spans: Span[] }): Var {
+  const selfNorm = layerNorm(tape, x, params.get(`${prefix}.norm1.gain`), params.get(`${prefix}.norm1.bias`));
+  x = add(tape, x, attentionLayer(tape, params, `${prefix}.self`, selfNorm, selfNorm, spans, spans, heads, causal, maps));
+  let mlpNorm = 'norm2';
+  if (cross) {
+    const crossNorm = layerNorm(tape, x, params.get(`${prefix}.norm2.gain`), params.get(`${prefix}.norm2.bias`));
+    x = add(tape, x, attentionLayer(tape, params, `${prefix}.cross`, crossNorm, cross.memory, spans, cross.spans, heads, false, maps));
+    mlpNorm = 'norm3';
+  }
+  if ((params.config as ModelConfig).dFF === 0) return x;
+  const h = layerNorm(tape, x, params.get(`${prefix}.${mlpNorm}.gain`), params.get(`${prefix}.${mlpNorm}.bias`));
+  const hidden = geluVar(tape, linear(tape, h, params.get(`${prefix}.mlp.w1`), params.get(`${prefix}.mlp.b1`)));
+  return add(tape, x, linear(tape, hidden, params.get(`${prefix}.mlp.w2`), params.get(`${prefix}.mlp.b2`)));
+}
+
+function attentionLayer(
+  tape: Tape | null,
+  params: Params,
+  prefix: string,
+  xq: Var,
+  xkv: Var,
+  qSpans: Span[],
+  kvSpans: Span[],
+  heads: number,
+  causal: boolean,
+  maps: AttentionMaps,
+): Var {
+  const q = linear(tape, xq, params.get(`${prefix}.wq`));
+  const k = linear(tape, xkv, params.get(`${prefix}.wk`));
+  const v = linear(tape, xkv, params.get(`${prefix}.wv`));
+  const weights: HeadWeights[][] = [];
+  const mixed = attention(tape, q, k, v, qSpans, kvSpans, heads, causal ? { kind: 'causal' } : { kind: 'none' }, weights);
+  maps.set(prefix, weights);
+  return linear(tape, mixed, params.get(`${prefix}.wo`));
+}
+
+/**
+ * The decoder-only model on a packed batch of inputs (<bos> w1 … wn), scored
+ * against targets (w1 … wn <eos>; −1 skips a position). With a tape, the
+ * backward pass is recorded: call tape.backward() to fill params.grads.
+ */
+export function decoderForward(tape: Tape | null, params: Params, input: Packed, targets: Int32Array): ForwardResult {
+  const config = params.config as DecoderConfig;
+  const maps: AttentionMaps = new Map();
+  const table = params.get('embed');
+  let x = embed(tape, table, params.get('pos'), input.ids, input.spans);
+  for (let l = 0; l < config.layers; l++) x = block(tape, params, `layer${l}`, x, input.spans, config.heads, true, maps);
+  const out = layerNorm(tape, x, params.get('final.gain'), params.get('final.bias'));
+  const { loss, logits } = tiedCrossEntropy(tape, out, table, targets);
+  return { loss, logits, attention: maps };
+}
+
+/** The encoder-decoder model: source sentences in, target inputs (<bos> f1 … fm) scored against (f1 … fm <eos>). */
+export function seq2seqForward(tape: Tape | null, params: Params, source: Packed, target: Packed, targets: Int32Array): ForwardResult {
+  const config = params.config as Seq2SeqConfig;
+  const maps: AttentionMaps = new Map();
+  let s = embed(tape, params.get('src.embed'), params.get('src.pos'), source.ids, source.spans);
+  for (let l = 0; l < config.encoderLayers; l++) s = block(tape, params, `enc${l}`, s, source.spans, config.heads, false, maps);
+  const memory = layerNorm(tape, s, params.get('enc.final.gain'), params.get('enc.final.bias'));
+  const table = params.get('tgt.embed');
+  let x = embed(tape, table, params.get('tgt.pos'), target.ids, target.spans);
+  for (let l = 0; l < config.decoderLayers; l++) {
+    x = block(tape, params, `dec${l}`, x, target.spans, config.heads, true, maps, { memory, spans: source.spans });
+  }
+  const out = layerNorm(tape, x, params.get('final.gain'), params.get('final.bias'));
+  const { loss, logits } = tiedCrossEntropy(tape, out, table, targets);
+  return { loss, logits, attention: maps };
+}
+
+export { Tape };
