@@ -6,6 +6,7 @@
  *   npm run train               train and write the files
  *   npm run train -- --check    train and compare with the shipped files instead of writing
  *   npm run train -- --only decoder|translator
+ *   npm run train -- --steps 50  a short run to try the pipeline (its files fail the shipped-model tests)
  */
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -30,8 +31,15 @@ interface Done {
 }
 type Message = { type: 'progress'; name: ModelName; step: number; steps: number; loss: number } | Done;
 
+// Workers get the override from their parent (workerData), not from their own argv.
+const stepsAt = process.argv.indexOf('--steps');
+const stepsOverride: number | undefined = isMainThread ? (stepsAt >= 0 ? Number(process.argv[stepsAt + 1]) : undefined) : (workerData as { steps?: number }).steps;
+if (stepsOverride !== undefined && !(Number.isInteger(stepsOverride) && stepsOverride > 0)) throw new Error('--steps takes a whole number above 0.');
+
 function plan(name: ModelName) {
-  return name === 'decoder' ? decoderPlan() : translatorPlan();
+  const p = name === 'decoder' ? decoderPlan() : translatorPlan();
+  if (stepsOverride !== undefined) p.settings = { ...p.settings, steps: stepsOverride, warmupSteps: Math.min(p.settings.warmupSteps, stepsOverride) };
+  return p;
 }
 
 function trainInWorker(name: ModelName): void {
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
     names.map(
       (name) =>
         new Promise<Done>((resolveDone, reject) => {
-          const worker = new Worker(new URL(import.meta.url), { workerData: { name } });
+          const worker = new Worker(new URL(import.meta.url), { workerData: { name, steps: stepsOverride } });
           worker.on('message', (m: Message) => {
             if (m.type === 'progress') {
               const s = state.get(name) ?? { step: 0, steps: m.steps, loss: NaN, printed: 0 };

@@ -179,6 +179,17 @@ function block(data: Float32Array, cols: number, row0: number, rows: number, sta
   return out;
 }
 
+/**
+ * A penalty of `perRow` × the entropy (in nats) of every attention row, added
+ * to the loss: it makes a head that spreads its weight thinly cost more than
+ * one that commits to a few tokens. Which tokens is left to training.
+ * `total` accumulates the penalty's value.
+ */
+export interface EntropyPenalty {
+  perRow: number;
+  total: number;
+}
+
 /** The attention weights of one head for one sequence: [queries, keys], row-major. */
 export interface HeadWeights {
   queries: number;
@@ -202,6 +213,7 @@ export function attention(
   heads: number,
   mask: MaskSpec,
   weights?: HeadWeights[][],
+  entropy?: EntropyPenalty,
 ): Var {
   const d = q.cols;
   const dk = d / heads;
@@ -225,6 +237,9 @@ export function attention(
       const o = result.output.data;
       for (let i = 0; i < qs.length; i++) out.value.set(o.subarray(i * dk, (i + 1) * dk), (qs.start + i) * d + h * dk);
       const p = result.stages!.weights.data;
+      if (entropy) {
+        for (let i = 0; i < qs.length * ks.length; i++) if (p[i]! > 0) entropy.total -= entropy.perRow * p[i]! * Math.log(p[i]!);
+      }
       perHead.push({ queries: qs.length, keys: ks.length, data: p });
       if (tape) saved.push({ s, h, p, qh, kh, vh });
     }
@@ -248,6 +263,15 @@ export function attention(
           dot += dp * p[i * m + j]!;
         }
         for (let j = 0; j < m; j++) dS[i * m + j] = p[i * m + j]! * (dS[i * m + j]! - dot) * scale;
+        if (entropy) {
+          // d(perRow · H)/d(logit_j) = −perRow · p_j · (log p_j + H), H = −Σ p log p.
+          let h = 0;
+          for (let j = 0; j < m; j++) if (p[i * m + j]! > 0) h -= p[i * m + j]! * Math.log(p[i * m + j]!);
+          for (let j = 0; j < m; j++) {
+            const w = p[i * m + j]!;
+            if (w > 0) dS[i * m + j]! -= entropy.perRow * w * (Math.log(w) + h) * scale;
+          }
+        }
       }
       for (let j = 0; j < m; j++) {
         const kRow = (k0 + j) * d + h * dk;

@@ -3,7 +3,7 @@
  * anything here changes the weights `npm run train` makes.
  */
 
-import { longestSentences, Vocabulary } from './data';
+import { Vocabulary } from './data';
 import type { DecoderConfig, Seq2SeqConfig } from './model';
 import type { TrainSettings } from './train';
 
@@ -19,18 +19,39 @@ export interface ModelPlan<C> {
   settings: TrainSettings;
 }
 
+/**
+ * Both models are attention-only (dFF 0: no MLP blocks), so every exchange of
+ * information between tokens is an attention pattern a demo can show, and
+ * both read passages of one to three sentences, so that where a sentence
+ * starts says nothing about where its words are. No penalty on attention
+ * entropy: with weight 0.1 the translation model's exact-match fell from 100%
+ * to 27% and the decoder's copying from 95% to 43%, with no head taking a
+ * clearer role, so the shipped models train on the task's loss alone.
+ */
 export function decoderPlan(): ModelPlan<DecoderConfig> {
-  const longest = longestSentences();
   return {
     name: 'decoder',
     title: 'Decoder-only language model (English)',
-    config: { kind: 'decoder', vocab: Vocabulary.of('en').size, dModel: 32, heads: 4, layers: 2, dFF: 128, maxLength: longest.en + 2 },
-    settings: { seed: 11, steps: 2400, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, repetitionShare: 0.15, snapshots: 12, validationSize: 256, sentencesPerExample: [1, 3] },
+    config: { kind: 'decoder', vocab: Vocabulary.of('en').size, dModel: 32, heads: 4, layers: 2, dFF: 0, maxLength: 64 },
+    settings: {
+      seed: 11,
+      steps: 9000,
+      batchSize: 16,
+      learningRate: 3e-3,
+      warmupSteps: 100,
+      repetitionShare: 0.6,
+      snapshots: 12,
+      validationSize: 256,
+      sentencesPerExample: [1, 3],
+      attentionEntropy: 0,
+      // Not the roll calls: continuing one needs an induction head, and with them in its
+      // training this model reached 49% on them and lost accuracy on the other kinds.
+      kinds: ['antecedent', 'repetition', 'phrase'],
+    },
   };
 }
 
 export function translatorPlan(): ModelPlan<Seq2SeqConfig> {
-  const longest = longestSentences();
   return {
     name: 'translator',
     title: 'Encoder-decoder translation model (English → French)',
@@ -41,11 +62,22 @@ export function translatorPlan(): ModelPlan<Seq2SeqConfig> {
       dModel: 32,
       heads: 4,
       encoderLayers: 2,
-      decoderLayers: 2,
-      dFF: 64,
-      maxSourceLength: longest.en + 2,
-      maxTargetLength: longest.fr + 3,
+      decoderLayers: 1,
+      dFF: 0,
+      maxSourceLength: 64,
+      maxTargetLength: 64,
     },
-    settings: { seed: 12, steps: 1200, batchSize: 32, learningRate: 3e-3, warmupSteps: 100, repetitionShare: 0.15, snapshots: 12, validationSize: 256, sentencesPerExample: [1, 3] },
+    settings: {
+      seed: 12,
+      steps: 4500,
+      batchSize: 16,
+      learningRate: 3e-3,
+      warmupSteps: 100,
+      repetitionShare: 0.3,
+      snapshots: 12,
+      validationSize: 256,
+      sentencesPerExample: [1, 3],
+      attentionEntropy: 0,
+    },
   };
 }

@@ -71,6 +71,8 @@ export interface HeadFigures {
   alignment?: number;
   /** Cross-attention only: the same, read at the query that predicts the word rather than the word's own position. */
   alignmentPredicting?: number;
+  /** Cross-attention only: share of pronoun sentences where the query that writes il / elle puts its largest weight on the English noun "it" refers to. */
+  pronounAntecedent?: number;
 }
 
 export interface DecoderEvaluation {
@@ -84,8 +86,17 @@ export interface DecoderEvaluation {
   heads: HeadFigures[];
 }
 
+/** One cross-attention layer with its heads' weights averaged, the usual way to read an alignment off a transformer (Garg et al. 2019). */
+export interface CrossLayerFigures {
+  layer: string;
+  alignment: number;
+  alignmentPredicting: number;
+  pronounAntecedent: number;
+}
+
 export interface TranslationEvaluation {
   sentences: number;
+  crossLayers: CrossLayerFigures[];
   exactMatch: number;
   /** Of the French pronouns (il / elle), the share translated right. */
   pronounAccuracy: number;
@@ -144,6 +155,7 @@ function headFigures(tally: HeadTally, layers: LayerAttention[]): HeadFigures[] 
       if (layer.name.endsWith('.cross')) {
         figures.alignment = m('align');
         figures.alignmentPredicting = m('alignPredicting');
+        figures.pronounAntecedent = m('pronounAntecedent');
       }
       return figures;
     }),
@@ -232,13 +244,21 @@ export async function evaluateTranslation(engine: Engine, model: LoadedModel, se
     tallyHeads(tally, encoder, pair, 0, [], true, true);
     for (const layer of run.attention) {
       if (!layer.name.endsWith('.cross')) continue;
-      layer.heads.forEach((w, h) => {
+      const mean = new Float32Array(layer.heads[0]!.length);
+      for (const w of layer.heads) for (let i = 0; i < w.length; i++) mean[i] = mean[i]! + w[i]! / layer.heads.length;
+      [...layer.heads, mean].forEach((w, index) => {
+        // Index heads.length is the layer's average over heads.
+        const h = index;
         const m = layer.keys;
         const topOf = (row: number) => {
           let top = 0;
           for (let j = 1; j < m; j++) if (w[row * m + j]! > w[row * m + top]!) top = j;
           return top;
         };
+        if (pair.pronoun) {
+          const k = pair.fr.findIndex((w) => w === 'il' || w === 'elle');
+          tally.add(`${layer.name}:pronounAntecedent`, h, topOf(k) === pair.pronoun.antecedent ? 1 : 0);
+        }
         for (const [fr, en] of pair.alignment) {
           // The word itself is decoder input fr + 1; the query that predicts it is input fr.
           tally.add(`${layer.name}:align`, h, topOf(fr + 1) === en ? 1 : 0);
@@ -249,8 +269,15 @@ export async function evaluateTranslation(engine: Engine, model: LoadedModel, se
     tallyHeads(tally, run.attention, pair, 1, [], false, false);
     layers = [...encoder, ...run.attention];
   }
+  const crossLayers = layers
+    .filter((l) => l.name.endsWith('.cross'))
+    .map((l) => {
+      const m = (what: string) => tally.mean(`${l.name}:${what}`, l.heads.length);
+      return { layer: l.name, alignment: m('align'), alignmentPredicting: m('alignPredicting'), pronounAntecedent: m('pronounAntecedent') };
+    });
   return {
     sentences: sentences.length,
+    crossLayers,
     exactMatch: exact / sentences.length,
     pronounAccuracy: pronounsRight / Math.max(1, pronouns),
     failures,

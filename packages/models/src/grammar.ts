@@ -16,9 +16,9 @@
  *   tom .") or a whole phrase ("tom saw the black cat and nina saw the black
  *   cat too .") reward heads that look back at earlier matches. The phrase
  *   is free in its first half and has one or two words, so only copying
- *   predicts the second half, wherever it starts. A roll call repeats a
- *   list of names in a random order ("roll call : tom nina leo , again : tom
- *   nina leo ."), which only an induction head can continue.
+ *   predicts the second half, wherever it starts. A roll call repeats a list
+ *   of names in a random order ("roll call : tom nina leo , again : tom nina
+ *   leo ."), which only looking back at the first list can continue.
  *
  * Sentences are lists of lower-case word tokens, punctuation included.
  * GRAMMAR_VERSION changes whenever the sentences or translations change, so
@@ -227,10 +227,8 @@ export function phraseSentence(first: number, second: number, verb: number, colo
 
 /**
  * "roll call : A B C , again : A B C ." : three to eight different names in
- * any order, then the same names in the same order. Nothing but the first
- * list says which name comes next in the second, and the list's length moves
- * the second half, so only looking back for the current name and taking the
- * one after it (an induction head) predicts it.
+ * a random order, then the same names in the same order. Nothing but the
+ * first list says which name comes next in the second.
  */
 export function rollCallSentence(order: readonly number[]): SentencePair {
   const names = order.map((i) => NAMES[i]!);
@@ -242,7 +240,7 @@ export function rollCallSentence(order: readonly number[]): SentencePair {
   };
 }
 
-/** How many roll calls the grammar holds: a fixed sample, since every list of 3 to 8 of 12 names would be 20 million. */
+/** How many roll calls the grammar holds: a fixed sample, since every list of 3 to 8 of 12 names would be over 20 million. */
 export const ROLL_CALLS = 20_000;
 
 /** ROLL_CALLS different lists of 3 to 8 different names, drawn once from a fixed seed. */

@@ -10,7 +10,7 @@
  */
 
 import { rng } from '@attention-guide/attention/tensor';
-import { add, attention, embed, geluVar, layerNorm, linear, makeVar, Tape, tiedCrossEntropy, type HeadWeights, type Span, type Var } from './autograd';
+import { add, attention, embed, geluVar, layerNorm, linear, makeVar, Tape, tiedCrossEntropy, type EntropyPenalty, type HeadWeights, type Span, type Var } from './autograd';
 
 export interface DecoderConfig {
   kind: 'decoder';
@@ -40,7 +40,7 @@ export interface Seq2SeqConfig {
 
 export type ModelConfig = DecoderConfig | Seq2SeqConfig;
 
-type Init = 'embedding' | 'linear' | 'residual' | 'zeros' | 'ones';
+type Init = 'embedding' | 'position' | 'linear' | 'residual' | 'zeros' | 'ones';
 
 export interface ParamSpec {
   name: string;
@@ -77,16 +77,16 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
   };
   if (config.kind === 'decoder') {
     p('embed', config.vocab, d, 'embedding');
-    p('pos', config.maxLength, d, 'embedding');
+    p('pos', config.maxLength, d, 'position');
     for (let l = 0; l < config.layers; l++) selfBlock(`layer${l}`);
     norm('final');
   } else {
     p('src.embed', config.sourceVocab, d, 'embedding');
-    p('src.pos', config.maxSourceLength, d, 'embedding');
+    p('src.pos', config.maxSourceLength, d, 'position');
     for (let l = 0; l < config.encoderLayers; l++) selfBlock(`enc${l}`);
     norm('enc.final');
     p('tgt.embed', config.targetVocab, d, 'embedding');
-    p('tgt.pos', config.maxTargetLength, d, 'embedding');
+    p('tgt.pos', config.maxTargetLength, d, 'position');
     for (let l = 0; l < config.decoderLayers; l++) {
       norm(`dec${l}.norm1`);
       attn(`dec${l}.self`);
@@ -127,7 +127,7 @@ export class Params {
     return v;
   }
 
-  /** Fresh weights from a seed: normal(0, 0.1) embeddings, normal(0, 1/√fan-in) projections, residual outputs scaled by 1/√(2·layers). */
+  /** Fresh weights from a seed: normal(0, 0.1) token embeddings, sinusoidal positions, normal(0, 1/√fan-in) projections, residual outputs scaled by 1/√(2·layers). */
   static init(config: ModelConfig, seed: number): Params {
     const params = new Params(config);
     const next = rng(seed);
@@ -138,6 +138,19 @@ export class Params {
     const depth = config.kind === 'decoder' ? config.layers : config.encoderLayers + config.decoderLayers;
     for (const s of params.specs) {
       const v = params.get(s.name).value;
+      if (s.init === 'position') {
+        // Learned, but starting from the sinusoids of Vaswani et al. 2017 (scaled to the token
+        // embeddings' size): a fixed offset such as "the previous token" is then a linear map from
+        // the start, so heads can find one by relative position, wherever the sentence begins.
+        for (let pos = 0; pos < s.rows; pos++) {
+          for (let i = 0; i < s.cols; i += 2) {
+            const angle = pos / 10000 ** (i / s.cols);
+            v[pos * s.cols + i] = 0.1 * Math.sin(angle);
+            if (i + 1 < s.cols) v[pos * s.cols + i + 1] = 0.1 * Math.cos(angle);
+          }
+        }
+        continue;
+      }
       const std = s.init === 'embedding' ? 0.1 : s.init === 'linear' ? 1 / Math.sqrt(s.rows) : s.init === 'residual' ? 1 / Math.sqrt(s.rows * 2 * depth) : 0;
       for (let i = 0; i < v.length; i++) v[i] = s.init === 'ones' ? 1 : std * normal();
     }
@@ -174,13 +187,31 @@ export interface ForwardResult {
   attention: AttentionMaps;
 }
 
-function block(tape: Tape | null, params: Params, prefix: string, x: Var, spans: Span[], heads: number, causal: boolean, maps: AttentionMaps, cross?: { memory: Var; spans: Span[] }): Var {
+/** Training options of a forward pass. */
+export interface ForwardOptions {
+  /**
+   * Weight of the mean attention entropy (nats per row, over every row of
+   * every head of every layer) added to the loss. 0 (the default) adds none.
+   */
+  attentionEntropy?: number;
+}
+
+/** A penalty for one attention call of `rows` queries, so that all calls together add weight × the mean entropy per row. */
+function track(list: EntropyPenalty[], options: ForwardOptions, rows: number, heads: number, calls: number): EntropyPenalty | undefined {
+  const weight = options.attentionEntropy ?? 0;
+  if (weight === 0) return undefined;
+  const penalty = { perRow: weight / (rows * heads * calls), total: 0 };
+  list.push(penalty);
+  return penalty;
+}
+
+function block(tape: Tape | null, params: Params, prefix: string, x: Var, spans: Span[], heads: number, causal: boolean, maps: AttentionMaps, pen: (rows: number) => EntropyPenalty | undefined, cross?: { memory: Var; spans: Span[] }): Var {
   const selfNorm = layerNorm(tape, x, params.get(`${prefix}.norm1.gain`), params.get(`${prefix}.norm1.bias`));
-  x = add(tape, x, attentionLayer(tape, params, `${prefix}.self`, selfNorm, selfNorm, spans, spans, heads, causal, maps));
+  x = add(tape, x, attentionLayer(tape, params, `${prefix}.self`, selfNorm, selfNorm, spans, spans, heads, causal, maps, pen(x.rows)));
   let mlpNorm = 'norm2';
   if (cross) {
     const crossNorm = layerNorm(tape, x, params.get(`${prefix}.norm2.gain`), params.get(`${prefix}.norm2.bias`));
-    x = add(tape, x, attentionLayer(tape, params, `${prefix}.cross`, crossNorm, cross.memory, spans, cross.spans, heads, false, maps));
+    x = add(tape, x, attentionLayer(tape, params, `${prefix}.cross`, crossNorm, cross.memory, spans, cross.spans, heads, false, maps, pen(x.rows)));
     mlpNorm = 'norm3';
   }
   if ((params.config as ModelConfig).dFF === 0) return x;
@@ -200,12 +231,13 @@ function attentionLayer(
   heads: number,
   causal: boolean,
   maps: AttentionMaps,
+  entropy: EntropyPenalty | undefined,
 ): Var {
   const q = linear(tape, xq, params.get(`${prefix}.wq`));
   const k = linear(tape, xkv, params.get(`${prefix}.wk`));
   const v = linear(tape, xkv, params.get(`${prefix}.wv`));
   const weights: HeadWeights[][] = [];
-  const mixed = attention(tape, q, k, v, qSpans, kvSpans, heads, causal ? { kind: 'causal' } : { kind: 'none' }, weights);
+  const mixed = attention(tape, q, k, v, qSpans, kvSpans, heads, causal ? { kind: 'causal' } : { kind: 'none' }, weights, entropy);
   maps.set(prefix, weights);
   return linear(tape, mixed, params.get(`${prefix}.wo`));
 }
@@ -215,32 +247,36 @@ function attentionLayer(
  * against targets (w1 … wn <eos>; −1 skips a position). With a tape, the
  * backward pass is recorded: call tape.backward() to fill params.grads.
  */
-export function decoderForward(tape: Tape | null, params: Params, input: Packed, targets: Int32Array): ForwardResult {
+export function decoderForward(tape: Tape | null, params: Params, input: Packed, targets: Int32Array, options: ForwardOptions = {}): ForwardResult {
   const config = params.config as DecoderConfig;
   const maps: AttentionMaps = new Map();
+  const entropy: EntropyPenalty[] = [];
+  const pen = (rows: number) => track(entropy, options, rows, config.heads, config.layers);
   const table = params.get('embed');
   let x = embed(tape, table, params.get('pos'), input.ids, input.spans);
-  for (let l = 0; l < config.layers; l++) x = block(tape, params, `layer${l}`, x, input.spans, config.heads, true, maps);
+  for (let l = 0; l < config.layers; l++) x = block(tape, params, `layer${l}`, x, input.spans, config.heads, true, maps, pen);
   const out = layerNorm(tape, x, params.get('final.gain'), params.get('final.bias'));
   const { loss, logits } = tiedCrossEntropy(tape, out, table, targets);
-  return { loss, logits, attention: maps };
+  return { loss: loss + entropy.reduce((sum, e) => sum + e.total, 0), logits, attention: maps };
 }
 
 /** The encoder-decoder model: source sentences in, target inputs (<bos> f1 … fm) scored against (f1 … fm <eos>). */
-export function seq2seqForward(tape: Tape | null, params: Params, source: Packed, target: Packed, targets: Int32Array): ForwardResult {
+export function seq2seqForward(tape: Tape | null, params: Params, source: Packed, target: Packed, targets: Int32Array, options: ForwardOptions = {}): ForwardResult {
   const config = params.config as Seq2SeqConfig;
   const maps: AttentionMaps = new Map();
+  const entropy: EntropyPenalty[] = [];
+  const pen = (rows: number) => track(entropy, options, rows, config.heads, config.encoderLayers + 2 * config.decoderLayers);
   let s = embed(tape, params.get('src.embed'), params.get('src.pos'), source.ids, source.spans);
-  for (let l = 0; l < config.encoderLayers; l++) s = block(tape, params, `enc${l}`, s, source.spans, config.heads, false, maps);
+  for (let l = 0; l < config.encoderLayers; l++) s = block(tape, params, `enc${l}`, s, source.spans, config.heads, false, maps, pen);
   const memory = layerNorm(tape, s, params.get('enc.final.gain'), params.get('enc.final.bias'));
   const table = params.get('tgt.embed');
   let x = embed(tape, table, params.get('tgt.pos'), target.ids, target.spans);
   for (let l = 0; l < config.decoderLayers; l++) {
-    x = block(tape, params, `dec${l}`, x, target.spans, config.heads, true, maps, { memory, spans: source.spans });
+    x = block(tape, params, `dec${l}`, x, target.spans, config.heads, true, maps, pen, { memory, spans: source.spans });
   }
   const out = layerNorm(tape, x, params.get('final.gain'), params.get('final.bias'));
   const { loss, logits } = tiedCrossEntropy(tape, out, table, targets);
-  return { loss, logits, attention: maps };
+  return { loss: loss + entropy.reduce((sum, e) => sum + e.total, 0), logits, attention: maps };
 }
 
 export { Tape };

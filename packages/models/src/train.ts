@@ -8,7 +8,7 @@
 import { rng } from '@attention-guide/attention/tensor';
 import { languageModelExample, translationExample, trainingSplits, Vocabulary, type Passage, type Splits } from './data';
 import type { SentencePair } from './grammar';
-import { decoderForward, pack, Params, seq2seqForward, Tape, type DecoderConfig, type ModelConfig, type Seq2SeqConfig } from './model';
+import { decoderForward, pack, Params, seq2seqForward, Tape, type DecoderConfig, type ForwardOptions, type ModelConfig, type Seq2SeqConfig } from './model';
 
 export interface TrainSettings {
   seed: number;
@@ -28,11 +28,15 @@ export interface TrainSettings {
    * so heads must find it by content or by relative position.
    */
   sentencesPerExample: [min: number, max: number];
+  /** Weight of the mean attention entropy added to the training loss (see ForwardOptions); 0 for none. */
+  attentionEntropy: number;
+  /** The kinds of sentence the model learns from; every kind when absent. */
+  kinds?: ReadonlyArray<SentencePair['kind']>;
 }
 
 export interface Snapshot {
   step: number;
-  /** Mean training loss over the steps since the previous snapshot (at step 0: the loss of the first batch before any update). */
+  /** Mean training loss (with any entropy penalty) over the steps since the previous snapshot (at step 0: the loss of the first batch before any update). */
   trainLoss: number;
   validationLoss: number;
   values: Float32Array;
@@ -90,18 +94,18 @@ function clipGradients(grads: Float32Array, maxNorm: number): number {
 }
 
 /** The loss of one batch of passages, recorded on the tape when there is one. */
-type BatchLoss = (params: Params, batch: readonly Passage[], tape: Tape | null) => number;
+type BatchLoss = (params: Params, batch: readonly Passage[], tape: Tape | null, options?: ForwardOptions) => number;
 
 export function decoderLoss(vocab: Vocabulary): BatchLoss {
-  return (params, batch, tape) => {
+  return (params, batch, tape, options) => {
     const examples = batch.map((pair) => languageModelExample(pair, vocab));
     const input = pack(examples.map((e) => e.input));
-    return decoderForward(tape, params, input, Int32Array.from(examples.flatMap((e) => e.targets))).loss;
+    return decoderForward(tape, params, input, Int32Array.from(examples.flatMap((e) => e.targets)), options).loss;
   };
 }
 
 export function seq2seqLoss(source: Vocabulary, target: Vocabulary): BatchLoss {
-  return (params, batch, tape) => {
+  return (params, batch, tape, options) => {
     const examples = batch.map((pair) => translationExample(pair, source, target));
     return seq2seqForward(
       tape,
@@ -109,6 +113,7 @@ export function seq2seqLoss(source: Vocabulary, target: Vocabulary): BatchLoss {
       pack(examples.map((e) => e.source)),
       pack(examples.map((e) => e.input)),
       Int32Array.from(examples.flatMap((e) => e.targets)),
+      options,
     ).loss;
   };
 }
@@ -128,6 +133,8 @@ export function train(
   onProgress?: (progress: Progress) => void,
 ): TrainResult {
   const params = Params.init(config, settings.seed);
+  const learns = (p: SentencePair) => !settings.kinds || settings.kinds.includes(p.kind);
+  splits = { train: splits.train.filter(learns), validation: splits.validation.filter(learns), test: splits.test.filter(learns) };
   const adam = new Adam(params.values.length);
   const next = rng(settings.seed + 1);
   // The rare kinds (everything but the pronoun sentences) share repetitionShare equally.
@@ -179,7 +186,7 @@ export function train(
     if (step === settings.steps) break;
     const tape = new Tape();
     params.grads.fill(0);
-    const value = loss(params, batchAt(), tape);
+    const value = loss(params, batchAt(), tape, { attentionEntropy: settings.attentionEntropy });
     tape.backward();
     clipGradients(params.grads, 1);
     const learningRate = learningRateAt(settings, step);

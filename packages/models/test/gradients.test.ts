@@ -79,6 +79,21 @@ describe('the backward pass', () => {
     expect(checkGradients(params, (tape) => seq2seqForward(tape, params, source, target, targets).loss)).toBe(params.values.length);
   });
 
+  it('matches finite differences with the attention-entropy penalty on, and the penalty adds to the loss', () => {
+    const params = Params.init({ ...decoder, dFF: 0 }, 11);
+    const inputs = pack(randomSequences(12, decoder.vocab, [5, 4]));
+    const targets = new Int32Array(inputs.ids.length).map((_, i) => (i * 3) % decoder.vocab);
+    const plain = decoderForward(null, params, inputs, targets).loss;
+    const penalised = decoderForward(null, params, inputs, targets, { attentionEntropy: 0.5 }).loss;
+    expect(penalised).toBeGreaterThan(plain);
+    expect(checkGradients(params, (tape) => decoderForward(tape, params, inputs, targets, { attentionEntropy: 0.5 }).loss)).toBe(params.values.length);
+    const s2s = Params.init({ ...seq2seq, dFF: 0, decoderLayers: 1 }, 13);
+    const source = pack(randomSequences(14, seq2seq.sourceVocab, [4, 3]));
+    const target = pack(randomSequences(15, seq2seq.targetVocab, [3, 5]));
+    const t = new Int32Array(target.ids.length).map((_, i) => (i * 2 + 1) % seq2seq.targetVocab);
+    expect(checkGradients(s2s, (tape) => seq2seqForward(tape, s2s, source, target, t, { attentionEntropy: 0.5 }).loss)).toBe(s2s.values.length);
+  });
+
   it('keeps sequences of a packed batch apart: one sequence’s tokens do not move another’s loss', () => {
     const params = Params.init(decoder, 7);
     const [a, b] = randomSequences(8, decoder.vocab, [4, 5]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allSentences, antecedentSentence, makeSplits, phraseSentence, repetitionSentence, SPECIAL_TOKENS, vocabulary } from '../src/grammar';
+import { allSentences, antecedentSentence, makeSplits, phraseSentence, repetitionSentence, ROLL_CALLS, rollCallSentence, SPECIAL_TOKENS, vocabulary } from '../src/grammar';
 
 const NO_COLOUR = 5;
 const text = (words: string[]) => words.join(' ');
@@ -49,6 +49,16 @@ describe('the grammar', () => {
     expect(text(bare.en)).toBe('anna washed the box and tom washed the box too .');
     expect(text(bare.fr)).toBe('anna a lavé la boîte et tom a lavé la boîte aussi .');
     expect(bare.alignment.map(([fr, en]) => `${bare.fr[fr]}=${bare.en[en]}`)).toEqual(['boîte=box', 'boîte=box']);
+  });
+
+  it('repeats a roll call of names in the same order, and holds a fixed sample of them', () => {
+    const pair = rollCallSentence([0, 5, 4]);
+    expect(text(pair.en)).toBe('roll call : tom nina leo , again : tom nina leo .');
+    expect(text(pair.fr)).toBe('appel : tom nina leo , encore : tom nina leo .');
+    const calls = allSentences().filter((p) => p.kind === 'roll-call');
+    expect(calls).toHaveLength(ROLL_CALLS);
+    const lengths = new Set(calls.map((p) => (p.en.length - 7) / 2));
+    expect([...lengths].sort()).toEqual([3, 4, 5, 6, 7, 8]);
   });
 
   it('makes no sentence twice', () => {

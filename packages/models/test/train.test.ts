@@ -16,6 +16,7 @@ const settings: TrainSettings = {
   snapshots: 4,
   validationSize: 32,
   sentencesPerExample: [1, 3],
+  attentionEntropy: 0,
 };
 const decoder: DecoderConfig = { kind: 'decoder', vocab: en.size, dModel: 16, heads: 2, layers: 1, dFF: 0, maxLength: 64 };
 const translator: Seq2SeqConfig = {
