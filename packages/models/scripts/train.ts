@@ -10,17 +10,16 @@
  */
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { decoderPlan, SPLIT_SEED, translatorPlan, type ModelName } from '../src/configs';
 import { trainingSplits, Vocabulary } from '../src/data';
 import { GRAMMAR_VERSION } from '../src/grammar';
 import { paramSpecs } from '../src/model';
+import { MODELS_DIR } from '../src/shipped';
 import { decoderLoss, seq2seqLoss, train } from '../src/train';
 import { decodeFinal, encodeWeights, fromHalf, toHalf, WEIGHTS_FORMAT, type ModelManifest } from '../src/weights';
 
-const OUT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../public/models');
 
 interface Done {
   type: 'done';
@@ -159,8 +158,8 @@ async function main(): Promise<void> {
     console.log(`${done.name}: ${p.settings.steps} steps in ${done.seconds.toFixed(0)} s; final training loss ${last.trainLoss.toFixed(4)}, validation loss ${last.validationLoss.toFixed(4)}`);
     const { bytes, offsets } = encodeWeights(p.config, done.final, done.snapshots.map((s) => s.values));
     const manifest = manifestFor(done, bytes.length, offsets);
-    const binPath = join(OUT, `${done.name}.bin`);
-    const jsonPath = join(OUT, `${done.name}.json`);
+    const binPath = join(MODELS_DIR, `${done.name}.bin`);
+    const jsonPath = join(MODELS_DIR, `${done.name}.json`);
     if (existsSync(jsonPath) && existsSync(binPath)) {
       const shipped = JSON.parse(readFileSync(jsonPath, 'utf8')) as ModelManifest;
       const { maxDiff, maxRounding } = compare(done.final, decodeFinal(shipped, new Uint8Array(readFileSync(binPath))));
@@ -173,7 +172,7 @@ async function main(): Promise<void> {
       failed = true;
     }
     if (!check) {
-      mkdirSync(OUT, { recursive: true });
+      mkdirSync(MODELS_DIR, { recursive: true });
       writeFileSync(binPath, bytes);
       writeFileSync(jsonPath, `${JSON.stringify(manifest, null, 1)}\n`);
       console.log(`  wrote ${binPath} (${(bytes.length / 1024).toFixed(1)} KiB) and ${done.name}.json`);

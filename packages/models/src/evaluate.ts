@@ -6,7 +6,7 @@
 import type { Engine } from '@attention-guide/attention';
 import { BOS, EOS } from './data';
 import { allSentences, type SentencePair } from './grammar';
-import { argmaxRow, runDecoder, runEncoder, runTranslationDecoder, translate, type LayerAttention, type LoadedModel } from './inference';
+import { argmaxRow, runDecoder, runTranslationDecoder, translate, type LayerAttention, type LoadedModel } from './inference';
 
 /**
  * For each sentence, the positions of its language-model targets (w1 … wn)
@@ -233,14 +233,14 @@ export async function evaluateTranslation(engine: Engine, model: LoadedModel, se
     const expected = pair.fr.join(' ');
     if (got === expected && result.finished) exact++;
     else if (failures.length < 20) failures.push({ en: pair.en.join(' '), expected, got });
-    if (pair.pronoun) {
-      const k = pair.fr.findIndex((w) => w === 'il' || w === 'elle');
+    const pronoun = pair.pronoun ? pair.fr.findIndex((w) => w === 'il' || w === 'elle') : -1;
+    if (pronoun >= 0) {
       pronouns++;
-      if (result.words[k] === pair.fr[k]) pronounsRight++;
+      if (result.words[pronoun] === pair.fr[pronoun]) pronounsRight++;
     }
     // Heads, read with the correct French as the decoder's input (teacher forcing), so every row is a known word.
-    const { memory, attention: encoder } = await runEncoder(engine, model, src);
-    const run = await runTranslationDecoder(engine, model, memory, src.length, [BOS, ...target.ids(pair.fr)]);
+    const encoder = result.encoder;
+    const run = await runTranslationDecoder(engine, model, result.memory, src.length, [BOS, ...target.ids(pair.fr)]);
     tallyHeads(tally, encoder, pair, 0, [], true, true);
     for (const layer of run.attention) {
       if (!layer.name.endsWith('.cross')) continue;
@@ -255,10 +255,7 @@ export async function evaluateTranslation(engine: Engine, model: LoadedModel, se
           for (let j = 1; j < m; j++) if (w[row * m + j]! > w[row * m + top]!) top = j;
           return top;
         };
-        if (pair.pronoun) {
-          const k = pair.fr.findIndex((w) => w === 'il' || w === 'elle');
-          tally.add(`${layer.name}:pronounAntecedent`, h, topOf(k) === pair.pronoun.antecedent ? 1 : 0);
-        }
+        if (pair.pronoun && pronoun >= 0) tally.add(`${layer.name}:pronounAntecedent`, h, topOf(pronoun) === pair.pronoun.antecedent ? 1 : 0);
         for (const [fr, en] of pair.alignment) {
           // The word itself is decoder input fr + 1; the query that predicts it is input fr.
           tally.add(`${layer.name}:align`, h, topOf(fr + 1) === en ? 1 : 0);

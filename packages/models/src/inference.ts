@@ -169,6 +169,8 @@ export interface Translation {
   words: string[];
   /** True when the model stopped on <eos>; false when it hit its length limit. */
   finished: boolean;
+  /** The encoder's output, for reading the decoder again (on other target words) without re-encoding. */
+  memory: Float32Array;
   /** Encoder self-attention, then the decoder's self- and cross-attention over <bos> + the words. */
   encoder: LayerAttention[];
   decoder: LayerAttention[];
@@ -197,7 +199,7 @@ export async function translate(engine: Engine, model: LoadedModel, source: read
     ids.push(next);
     run = await runTranslationDecoder(engine, model, memory, source.length, ids);
   }
-  return { words: ids.slice(1).map((id) => target.word(id)), finished, encoder, decoder: run.attention };
+  return { words: ids.slice(1).map((id) => target.word(id)), finished, memory, encoder, decoder: run.attention };
 }
 
 export { argmaxRow };

@@ -100,6 +100,10 @@ export function paramSpecs(config: ModelConfig): ParamSpec[] {
   return specs;
 }
 
+export function parameterCount(config: ModelConfig): number {
+  return paramSpecs(config).reduce((sum, s) => sum + s.rows * s.cols, 0);
+}
+
 /** A model's parameters and gradients, each one flat array; `vars` are named views into both. */
 export class Params {
   readonly specs: ParamSpec[];
@@ -109,7 +113,7 @@ export class Params {
 
   constructor(readonly config: ModelConfig, values?: Float32Array) {
     this.specs = paramSpecs(config);
-    const size = this.specs.reduce((sum, s) => sum + s.rows * s.cols, 0);
+    const size = parameterCount(config);
     if (values && values.length !== size) throw new RangeError(`This model has ${size} parameters; the weights hold ${values.length}.`);
     this.values = values ?? new Float32Array(size);
     this.grads = new Float32Array(size);

@@ -44,8 +44,9 @@ export async function measureShipped(engine: Engine): Promise<Measurement> {
   const kinds = decoderPlan().settings.kinds;
   const learned = test.filter((p) => !kinds || kinds.includes(p.kind));
   const other = test.filter((p) => kinds && !kinds.includes(p.kind));
-  const decoder = await evaluateDecoder(engine, readShipped('decoder'), learned);
-  const untrained = other.length > 0 ? { kinds: [...new Set(other.map((p) => p.kind))], evaluation: await evaluateDecoder(engine, readShipped('decoder'), other) } : undefined;
+  const decoderModel = readShipped('decoder');
+  const decoder = await evaluateDecoder(engine, decoderModel, learned);
+  const untrained = other.length > 0 ? { kinds: [...new Set(other.map((p) => p.kind))], evaluation: await evaluateDecoder(engine, decoderModel, other) } : undefined;
   const translator = await evaluateTranslation(engine, readShipped('translator'), test);
   const summary = summarize(decoder, translator, untrained);
   const counts = [...new Set(test.map((p) => p.kind))].map((k) => `${test.filter((p) => p.kind === k).length} ${k}`).join(', ');

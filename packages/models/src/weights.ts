@@ -9,7 +9,9 @@
  * vocabularies, the grammar version and where each part of the file begins.
  */
 
-import { paramSpecs, type ModelConfig } from './model';
+import { parameterCount, paramSpecs, type ModelConfig } from './model';
+
+export { parameterCount };
 
 export const WEIGHTS_FORMAT = 1;
 
@@ -118,9 +120,6 @@ function decodeInt8(bytes: Uint8Array, config: ModelConfig, size: number): Float
   return values;
 }
 
-export function parameterCount(config: ModelConfig): number {
-  return paramSpecs(config).reduce((sum, s) => sum + s.rows * s.cols, 0);
-}
 
 /** The binary file: final weights as float16, then each snapshot as int8 with row scales. Returns the bytes and each snapshot's offset. */
 export function encodeWeights(config: ModelConfig, final: Float32Array, snapshots: readonly Float32Array[]): { bytes: Uint8Array; offsets: number[] } {
