@@ -38,6 +38,7 @@ export { multiHeadAttention } from './multihead';
 export { ringAttention, splitBlocks, type RingOptions, type RingResult, type RingSend, type RingStep } from './ring';
 export { decodeWithCache, KVCache } from './kvcache';
 export { pca3, type Pca3Result } from './pca';
+export { rowStats, spread, weightStats, type RowStats } from './stats';
 
 // Backends, for callers that want one directly
 export { createCpuBackend, type CpuBackendOptions } from './cpu/backend';
