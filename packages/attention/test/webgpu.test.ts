@@ -136,6 +136,17 @@ describe.skipIf(!gpu)(`WebGPU backend on a real device${reason ? ` (skipped: ${r
       expect(got.stages).toBeUndefined();
     });
 
+    it('keeps unscaled weights at d_k = 1024 within the tolerance (scores near ±100)', async () => {
+      // The √d_k demo's widest view. Plain float32 summation of the scores left
+      // the weights 2.9e-5 off here; the compensated dot product brings it under 1e-6.
+      const wide = { q: randn([64, 1024], 91), k: randn([64, 1024], 92), v: randn([64, 8], 93) };
+      const got = await backend.attention(wide.q, wide.k, wide.v, { scale: 1, stages: true });
+      const want = attentionReference(wide.q, wide.k, wide.v, { scale: 1, stages: true });
+      expectClose(got.stages!.scores, want.stages!.scores, 'scores');
+      expectClose(got.stages!.weights, want.stages!.weights, 'weights');
+      expectClose(got.output, want.output, 'output');
+    });
+
     it('handles rows longer than a workgroup (m = 150)', async () => {
       const kk = randn([150, 8], 30);
       const vv = randn([150, 5], 31);
