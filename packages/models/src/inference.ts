@@ -38,6 +38,8 @@ export interface DecoderRun {
   /** [tokens × vocabulary], row-major: row i predicts token i + 1. */
   logits: Float32Array;
   attention: LayerAttention[];
+  /** Each self-attention head's queries and keys, when asked for. */
+  projections?: HeadProjections[];
 }
 
 const matrix = (data: Float32Array, rows: number, cols: number): Tensor => ({ data, shape: [rows, cols] });
@@ -82,6 +84,7 @@ async function attentionSublayer(
   causal: boolean,
   heads: number,
   out: LayerAttention[],
+  projections?: HeadProjections[],
 ): Promise<Float32Array> {
   const d = params.get(`${prefix}.wq`).rows;
   const q = matrix(xq, rows, d);
@@ -93,7 +96,32 @@ async function attentionSublayer(
     { heads, mask: causal ? { kind: 'causal' } : { kind: 'none' } },
   );
   out.push({ name: prefix, queries: rows, keys: memory ? memory.rows : rows, heads: result.weights.map((w) => w.data) });
+  if (projections) {
+    const [qAll, kAll] = await Promise.all([engine.matmul(q, param(params, `${prefix}.wq`)), engine.matmul(kv, param(params, `${prefix}.wk`))]);
+    const dk = qAll.shape[1]! / heads;
+    const keys = memory ? memory.rows : rows;
+    for (let h = 0; h < heads; h++) {
+      projections.push({ name: prefix, head: h, queries: columns(qAll.data, rows, heads * dk, h * dk, dk), keys: columns(kAll.data, keys, heads * dk, h * dk, dk) });
+    }
+  }
   return result.output.data;
+}
+
+/** Columns [from, from + width) of a row-major matrix, as a matrix of their own. */
+function columns(data: Float32Array, rows: number, cols: number, from: number, width: number): Tensor {
+  const out = new Float32Array(rows * width);
+  for (let i = 0; i < rows; i++) out.set(data.subarray(i * cols + from, i * cols + from + width), i * width);
+  return matrix(out, rows, width);
+}
+
+/** One head's queries and keys in one attention layer, as the layer computed them (before the scores). */
+export interface HeadProjections {
+  name: string;
+  head: number;
+  /** [queries × d_k] */
+  queries: Tensor;
+  /** [keys × d_k] */
+  keys: Tensor;
 }
 
 async function mlp(engine: Engine, params: Params, prefix: string, h: Float32Array, rows: number): Promise<Float32Array> {
@@ -116,8 +144,9 @@ async function block(
   causal: boolean,
   out: LayerAttention[],
   memory?: { data: Float32Array; rows: number },
+  projections?: HeadProjections[],
 ): Promise<void> {
-  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out));
+  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out, projections));
   let mlpNorm = 'norm2';
   if (memory) {
     addInto(x, await attentionSublayer(engine, params, `${prefix}.cross`, norm(params, `${prefix}.norm2`, x, rows), rows, memory, false, heads, out));
@@ -132,14 +161,20 @@ async function logitsOf(engine: Engine, params: Params, x: Float32Array, rows: n
   return (await engine.matmul(matrix(out, rows, t.cols), param(params, table), { transposeB: true })).data;
 }
 
-/** The decoder-only model on token ids (<bos> first): next-token logits and every head's weights. */
-export async function runDecoder(engine: Engine, model: LoadedModel, ids: readonly number[]): Promise<DecoderRun> {
+/**
+ * The decoder-only model on token ids (<bos> first): next-token logits and
+ * every head's weights; with `projections`, also every head's queries and keys.
+ */
+export async function runDecoder(engine: Engine, model: LoadedModel, ids: readonly number[], options: { projections?: boolean } = {}): Promise<DecoderRun> {
   const { params } = model;
   const config = params.config as DecoderConfig;
   const x = embedRows(params, 'embed', 'pos', ids);
   const attention: LayerAttention[] = [];
-  for (let l = 0; l < config.layers; l++) await block(engine, params, `layer${l}`, x, ids.length, config.heads, true, attention);
-  return { logits: await logitsOf(engine, params, x, ids.length, 'embed'), attention };
+  const projections: HeadProjections[] | undefined = options.projections ? [] : undefined;
+  for (let l = 0; l < config.layers; l++) await block(engine, params, `layer${l}`, x, ids.length, config.heads, true, attention, undefined, projections);
+  const run: DecoderRun = { logits: await logitsOf(engine, params, x, ids.length, 'embed'), attention };
+  if (projections) run.projections = projections;
+  return run;
 }
 
 /** The encoder on English ids: its output (the decoder's memory) and its heads' weights. */

@@ -159,3 +159,24 @@ describe('running through the engine', () => {
     await expect(runDecoder(engine, model, [BOS, ...long.ok ? long.value.ids : [], 4])).rejects.toThrow(new RegExp(`at most ${decoderPlan().config.maxLength} tokens`));
   });
 });
+
+describe('each head’s queries and keys', () => {
+  it('give back the head’s weights through the engine: softmax(QKᵀ/√d_k) with the causal mask', async () => {
+    const decoder = readShipped('decoder');
+    const english = decoder.vocabulary['tokens']!;
+    const encoded = encode('the cat sat on the mat because it was tired .', english, 60);
+    if (!encoded.ok) throw new Error(encoded.message);
+    const engine = await createEngine({ prefer: 'cpu' });
+    const run = await runDecoder(engine, decoder, [BOS, ...encoded.value.ids], { projections: true });
+    expect(run.projections).toHaveLength(8);
+    for (const p of run.projections!) {
+      expect(p.queries.shape).toEqual([12, 8]);
+      const { stages } = await engine.attention(p.queries, p.keys, p.keys, { mask: { kind: 'causal' }, stages: true });
+      const shown = run.attention.find((a) => a.name === `${p.name}`)!.heads[p.head]!;
+      let worst = 0;
+      stages!.weights.data.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - shown[i]!))));
+      expect(worst, `${p.name} h${p.head}`).toBeLessThan(1e-5);
+    }
+    engine.dispose();
+  });
+});
