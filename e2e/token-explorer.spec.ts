@@ -181,6 +181,7 @@ test('a sentence of your own: unknown words are marked and linked to the vocabul
   await expect(unknown).toHaveCount(1);
   await expect(unknown).toContainText('zebra');
   await expect(unknown.locator('.sr-only')).toContainText('unknown word');
+  await expect(unknown.locator('.chip')).toHaveCSS('border-top-style', 'dashed');
   await expect(island.locator('[data-unknown-note]')).toContainText('1 word is not in the model’s vocabulary');
   await expect(island.locator('[data-unknown-note] a')).toHaveAttribute('href', '/models/#vocabulary-en');
   expectSumsToOne(await weights(island));
@@ -272,6 +273,14 @@ test('at 360 px nothing overflows; the arcs give way to bars and the island says
   expect(width.scroll).toBeLessThanOrEqual(width.client);
   const box = await island.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+});
+
+test('with reduced motion the bars change without a transition', async ({ page }) => {
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  const island = await open(page);
+  await expect(island.locator('.bar').first()).toHaveCSS('transition-duration', '0s');
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await expect(island.locator('.bar').first()).not.toHaveCSS('transition-duration', '0s');
 });
 
 for (const theme of ['light', 'dark'] as const) {
