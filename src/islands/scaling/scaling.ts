@@ -1,0 +1,103 @@
+/**
+ * The √d_k demo's one computation, shared by the build (which renders the
+ * first state) and the browser: draw random queries and keys at a width d_k,
+ * ask the engine for attention with and without the division by √d_k, and
+ * read the weights with the stats helpers. Nothing here computes attention.
+ */
+import type { Engine, Tensor } from '@attention-guide/attention';
+import { spread, weightStats, type RowStats } from '@attention-guide/attention/stats';
+import { randn, zeros } from '@attention-guide/attention/tensor';
+
+/** Queries and keys per draw: n = 128 rows of weights to average over, m = 16 keys in each row. */
+export const QUERIES = 128;
+export const KEYS = 16;
+
+/** The widths the slider offers: powers of two from 1 to 1024. */
+export const WIDTHS = Array.from({ length: 11 }, (_, i) => 2 ** i);
+
+/** The first state: the base Transformer's head width, with the division, the first draw. */
+export const DEFAULT_SETTING: Setting = { dk: 64, divisor: true, seed: 1 };
+
+/** A row counts as saturated when one key takes more than this share of its weight. */
+export const SATURATED = 0.99;
+
+export interface Setting {
+  dk: number;
+  divisor: boolean;
+  /** Which draw: the same seed gives the same queries and keys on every backend. */
+  seed: number;
+}
+
+/** What the weights of all n rows look like under one choice of divisor. */
+export interface Summary {
+  /** Standard deviation of the scores fed to the softmax (after any division). */
+  std: number;
+  /** Mean over rows of each row's entropy, in nats (at most ln m). */
+  entropy: number;
+  /** Mean over rows of each row's largest weight. */
+  max: number;
+  /** Mean over rows of the largest entry of each row's softmax Jacobian (at most 1/4). */
+  jacobian: number;
+  /** Median over rows of the same: the typical query, which a few unsaturated rows do not pull up. */
+  jacobianMedian: number;
+  /** Rows whose largest weight is above SATURATED. */
+  saturated: number;
+}
+
+export interface ScalingView extends Setting {
+  /** The state the reader chose (divided or not). */
+  shown: Summary;
+  /** The other choice of divisor on the same draw, for the comparison. */
+  other: Summary;
+  /** Row 0 (the first query): its scores as fed to the softmax, and its weights. */
+  rowScores: number[];
+  rowWeights: number[];
+}
+
+/**
+ * Float32 carries about 7 significant digits; rounding to them keeps the
+ * numbers exact enough for any comparison and the page's HTML short.
+ */
+export const round7 = (x: number): number => Number(x.toPrecision(7));
+
+function summarise(scaled: Tensor, weights: Tensor): Summary {
+  const rows: RowStats[] = weightStats(weights);
+  const mean = (pick: (r: RowStats) => number) => rows.reduce((sum, r) => sum + pick(r), 0) / rows.length;
+  const jacobians = rows.map((r) => r.jacobianMax).sort((a, b) => a - b);
+  const middle = jacobians.length / 2;
+  const median = jacobians.length % 2 ? jacobians[Math.floor(middle)]! : (jacobians[middle - 1]! + jacobians[middle]!) / 2;
+  return {
+    std: round7(spread(scaled).std),
+    entropy: round7(mean((r) => r.entropy)),
+    max: round7(mean((r) => r.max)),
+    jacobian: round7(mean((r) => r.jacobianMax)),
+    jacobianMedian: round7(median),
+    saturated: rows.filter((r) => r.max > SATURATED).length,
+  };
+}
+
+/**
+ * One draw at width d_k: Q (n × d_k) and K (m × d_k) with independent
+ * standard normal components, as in the paper's footnote 4. The values do
+ * not matter here (only the weights are shown), so V is a column of zeros.
+ */
+export async function scalingView(engine: Engine, setting: Setting): Promise<ScalingView> {
+  const { dk, divisor, seed } = setting;
+  if (!WIDTHS.includes(dk)) throw new RangeError(`d_k must be one of ${WIDTHS.join(', ')}; got ${dk}.`);
+  const q = randn([QUERIES, dk], 2 * seed + 1);
+  const k = randn([KEYS, dk], 2 * seed + 2);
+  const v = zeros([KEYS, 1]);
+  const run = (divide: boolean) => engine.attention(q, k, v, { stages: true, scale: divide ? 1 / Math.sqrt(dk) : 1 });
+  const [shownRun, otherRun] = [await run(divisor), await run(!divisor)];
+  const shown = shownRun.stages!;
+  const other = otherRun.stages!;
+  return {
+    dk,
+    divisor,
+    seed,
+    shown: summarise(shown.scaled, shown.weights),
+    other: summarise(other.scaled, other.weights),
+    rowScores: Array.from(shown.scaled.data.subarray(0, KEYS), round7),
+    rowWeights: Array.from(shown.weights.data.subarray(0, KEYS), round7),
+  };
+}
