@@ -213,6 +213,58 @@ test('WebGPU and the CPU show the same numbers within 1e-5', async ({ browser })
   }
 });
 
+test('the widest view, d_k = 1024 without the division, is the same on WebGPU and the CPU within 1e-5', async ({ browser }) => {
+  // Scores near ±100 here: the view where float32 rounding of the scores shows most in the weights.
+  const widest = async (forceCpu: boolean) => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const island = await open(page, forceCpu ? '?compute=cpu' : '');
+    const first = await read(island);
+    await widthTo(page, island, 1024);
+    const divided = await shownAt(island, 1024, 'on', first.renders);
+    await island.getByRole('checkbox', { name: /Divide the scores by/ }).click();
+    const shown = await shownAt(island, 1024, 'off', divided.renders);
+    const backend = await island.locator('[data-compute-target]').getAttribute('data-compute-target');
+    await context.close();
+    return { shown, backend };
+  };
+  const gpu = await widest(false);
+  const cpu = await widest(true);
+  expect([gpu.backend, cpu.backend]).toEqual(['webgpu', 'cpu']);
+  expect(gpu.shown.max).toBeGreaterThan(0.9);
+  expect(maxDifference(gpu.shown.weights, cpu.shown.weights)).toBeLessThan(1e-5);
+  for (const key of ['entropy', 'max', 'jacobian', 'jacobianMedian'] as const) {
+    expect(Math.abs(gpu.shown[key] - cpu.shown[key])).toBeLessThan(1e-5);
+  }
+});
+
+test('the trained model’s queries and keys: d_k fixed at 8, weights over the sentence’s tokens, sharper without the division', async ({ page }) => {
+  const island = await open(page);
+  const first = await read(island);
+  await island.getByRole('radio', { name: /the trained model/ }).check();
+  await expect(island).toHaveAttribute('data-source', 'model');
+  const divided = await shownAt(island, 8, 'on', first.renders);
+  await expect(island.getByRole('slider')).toBeDisabled();
+  // <bos> and the 11 tokens of the running sentence; 2 layers × 4 heads × 12 queries.
+  expect(divided.keys).toBe(12);
+  await expect(island).toHaveAttribute('data-queries', '96');
+  expectRowSumsToOne(divided);
+  await expect(island.locator('[data-row-table] tbody th').nth(2)).toHaveText('“cat”');
+  await expect(island.locator('[data-sentence]')).toContainText('The trained model’s own queries and keys');
+
+  await island.getByRole('checkbox', { name: /Divide the scores by/ }).click();
+  const raw = await shownAt(island, 8, 'off', divided.renders);
+  expectRowSumsToOne(raw);
+  expect(raw.spread / divided.spread).toBeCloseTo(Math.sqrt(8), 3);
+  expect(raw.entropy).toBeLessThan(divided.entropy);
+  expect(raw.max).toBeGreaterThan(divided.max);
+
+  // Back to random: the slider and the draw return.
+  await island.getByRole('radio', { name: /random/ }).check();
+  await expect(island).toHaveAttribute('data-source', 'random');
+  await expect(island.getByRole('slider')).toBeEnabled();
+});
+
 for (const theme of ['light', 'dark'] as const) {
   test(`axe finds no WCAG A or AA violation in the hydrated demo, ${theme} theme`, async ({ page }) => {
     await page.addInitScript((t) => localStorage.setItem('theme', t), theme);

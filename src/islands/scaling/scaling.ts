@@ -16,7 +16,7 @@ export const KEYS = 16;
 export const WIDTHS = Array.from({ length: 11 }, (_, i) => 2 ** i);
 
 /** The first state: the base Transformer's head width, with the division, the first draw. */
-export const DEFAULT_SETTING: Setting = { dk: 64, divisor: true, seed: 1 };
+export const DEFAULT_SETTING: Setting = { dk: 64, divisor: true, seed: 1, source: 'random' };
 
 /** A row counts as saturated when one key takes more than this share of its weight. */
 export const SATURATED = 0.99;
@@ -26,6 +26,16 @@ export interface Setting {
   divisor: boolean;
   /** Which draw: the same seed gives the same queries and keys on every backend. */
   seed: number;
+  /** Random queries and keys, or the trained decoder's (whose d_k is fixed). */
+  source: 'random' | 'model';
+}
+
+/** The trained decoder's queries and keys on one sentence: every head of every layer. */
+export interface ModelHeads {
+  dk: number;
+  /** The tokens the keys belong to, <bos> first. */
+  tokens: string[];
+  heads: Array<{ name: string; head: number; queries: Tensor; keys: Tensor }>;
 }
 
 /** What the weights of all n rows look like under one choice of divisor. */
@@ -49,7 +59,13 @@ export interface ScalingView extends Setting {
   shown: Summary;
   /** The other choice of divisor on the same draw, for the comparison. */
   other: Summary;
-  /** Row 0 (the first query): its scores as fed to the softmax, and its weights. */
+  /** Rows of weights summarised, and keys in each row. */
+  queries: number;
+  keys: number;
+  /** The row drawn key by key: whose it is, its scores as fed to the softmax, its weights. */
+  rowLabel: string;
+  /** Names of the keys for the model's row (random keys are numbered). */
+  keyLabels?: string[];
   rowScores: number[];
   rowWeights: number[];
 }
@@ -81,7 +97,11 @@ function summarise(scaled: Tensor, weights: Tensor): Summary {
  * standard normal components, as in the paper's footnote 4. The values do
  * not matter here (only the weights are shown), so V is a column of zeros.
  */
-export async function scalingView(engine: Engine, setting: Setting): Promise<ScalingView> {
+export async function scalingView(engine: Engine, setting: Setting, model?: ModelHeads): Promise<ScalingView> {
+  if (setting.source === 'model') {
+    if (!model) throw new Error('The trained model’s queries and keys are not loaded.');
+    return modelView(engine, setting, model);
+  }
   const { dk, divisor, seed } = setting;
   if (!WIDTHS.includes(dk)) throw new RangeError(`d_k must be one of ${WIDTHS.join(', ')}; got ${dk}.`);
   const q = randn([QUERIES, dk], 2 * seed + 1);
@@ -92,12 +112,64 @@ export async function scalingView(engine: Engine, setting: Setting): Promise<Sca
   const shown = shownRun.stages!;
   const other = otherRun.stages!;
   return {
-    dk,
-    divisor,
-    seed,
+    ...setting,
     shown: summarise(shown.scaled, shown.weights),
     other: summarise(other.scaled, other.weights),
+    queries: QUERIES,
+    keys: KEYS,
+    rowLabel: 'The first query',
     rowScores: Array.from(shown.scaled.data.subarray(0, KEYS), round7),
     rowWeights: Array.from(shown.weights.data.subarray(0, KEYS), round7),
+  };
+}
+
+/** Rows stacked into one matrix: [a rows + b rows + …, cols]. */
+function stack(parts: Tensor[]): Tensor {
+  const cols = parts[0]!.shape[1]!;
+  const data = new Float32Array(parts.reduce((n, t) => n + t.data.length, 0));
+  let offset = 0;
+  for (const t of parts) {
+    data.set(t.data, offset);
+    offset += t.data.length;
+  }
+  return { data, shape: [data.length / cols, cols] };
+}
+
+/** The query of "it" in the first head: the row the chapter's sentence is about. */
+const MODEL_ROW_TOKEN = 'it';
+
+/**
+ * The trained decoder's own queries and keys (d_k = 8), every query of the
+ * sentence against every key of the same head, in every head: the scores a
+ * trained model produces, with and without the division it was trained with.
+ * (In the model a causal mask then hides later keys; the question here is
+ * only what the division does to the spread, so every key is kept.)
+ */
+async function modelView(engine: Engine, setting: Setting, model: ModelHeads): Promise<ScalingView> {
+  const { divisor } = setting;
+  const m = model.tokens.length;
+  const run = async (divide: boolean) => {
+    const stages = [];
+    for (const head of model.heads) {
+      const result = await engine.attention(head.queries, head.keys, zeros([m, 1]), { stages: true, scale: divide ? 1 / Math.sqrt(model.dk) : 1 });
+      stages.push(result.stages!);
+    }
+    return { scaled: stack(stages.map((s) => s.scaled)), weights: stack(stages.map((s) => s.weights)) };
+  };
+  const shown = await run(divisor);
+  const other = await run(!divisor);
+  const first = model.heads[0]!;
+  const row = Math.max(0, model.tokens.indexOf(MODEL_ROW_TOKEN));
+  return {
+    ...setting,
+    dk: model.dk,
+    shown: summarise(shown.scaled, shown.weights),
+    other: summarise(other.scaled, other.weights),
+    queries: shown.weights.shape[0]!,
+    keys: m,
+    rowLabel: `The query of “${model.tokens[row]}” (${first.name.replace('.self', '')}, head ${first.head})`,
+    keyLabels: model.tokens,
+    rowScores: Array.from(shown.scaled.data.subarray(row * m, (row + 1) * m), round7),
+    rowWeights: Array.from(shown.weights.data.subarray(row * m, (row + 1) * m), round7),
   };
 }
