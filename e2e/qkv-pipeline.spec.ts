@@ -59,9 +59,9 @@ function expectClose(actual: Grid, expected: Grid, tolerance = 1e-5) {
 
 /** Checks every stage against the one before, in plain JavaScript from the shown numbers. */
 async function expectConsistent(page: Page, causal: boolean) {
-  const [x, wq, wk, wv, q, k, v, scores, scaled, weights, output] = await Promise.all(
-    ['x', 'wq', 'wk', 'wv', 'q', 'k', 'v', 'scores', 'scaled', 'weights', 'output'].map((name) => grid(page, name)),
-  );
+  const names = ['x', 'wq', 'wk', 'wv', 'q', 'k', 'v', 'scores', 'scaled', 'weights', 'output'] as const;
+  const shown = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await grid(page, name)] as const))) as Record<(typeof names)[number], Grid>;
+  const { x, wq, wk, wv, q, k, v, scores, scaled, weights, output } = shown;
   expectClose(q, matmul(x, wq));
   expectClose(k, matmul(x, wk));
   expectClose(v, matmul(x, wv));
