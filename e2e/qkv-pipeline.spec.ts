@@ -38,7 +38,8 @@ const renders = async (page: Page) => Number(await root(page).getAttribute('data
 
 /** Waits until no run is in flight and at least `after` runs have reached the screen. */
 async function settled(page: Page, after: number) {
-  await expect(root(page)).not.toHaveAttribute('data-busy', /.*/);
+  // Generous: the engine starts on the first edit, and the software WebGPU adapter shares two cores with the build.
+  await expect(root(page)).not.toHaveAttribute('data-busy', /.*/, { timeout: 30_000 });
   await expect.poll(() => renders(page)).toBeGreaterThanOrEqual(after);
 }
 
@@ -337,7 +338,7 @@ test.describe('the Q-K-V pipeline', () => {
   });
 
   for (const theme of ['light', 'dark'] as const) {
-    test(`axe finds no WCAG 2 A or AA violation in the island, ${theme} theme`, async ({ page }) => {
+    test(`axe finds no WCAG 2.2 A or AA violation in the island, ${theme} theme`, async ({ page }) => {
       await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
       await open(page);
       await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
@@ -345,7 +346,7 @@ test.describe('the Q-K-V pipeline', () => {
       await input(page, 'wq', 0, 0).fill('abc');
       await settled(page, 1);
       await cell(page, 'scores', 1, 1).hover();
-      const results = await new AxeBuilder({ page }).include('.qkv').withTags(['wcag2a', 'wcag2aa']).analyze();
+      const results = await new AxeBuilder({ page }).include('.qkv').withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
       expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)).toEqual([]);
     });
   }
