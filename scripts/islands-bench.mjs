@@ -31,9 +31,58 @@ const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 /**
  * One island: where it is, its root, and one interaction that changes the
  * figure (called with the interaction's index, so it can alternate).
- * @type {Array<{ name: string; path: string; root: string; ready?: string; prepare?: (page: import('@playwright/test').Page) => Promise<void>; interact: (page: import('@playwright/test').Page, i: number) => Promise<void> }>}
+ * @type {Array<{ name: string; path: string; root: string; interact: (page: import('@playwright/test').Page, i: number) => Promise<void> }>}
  */
-const ISLANDS = [];
+const ISLANDS = [
+  {
+    name: 'token explorer: pick',
+    path: '/chapters/what-attention-does/',
+    root: '[data-token-explorer]',
+    // Left and right along the chips: the selected token's row, bars and arcs.
+    interact: (page, i) => page.locator('[data-token-explorer] [role="option"][aria-selected="true"]').press(i % 2 ? 'ArrowRight' : 'ArrowLeft'),
+  },
+  {
+    name: 'token explorer: text',
+    path: '/chapters/what-attention-does/',
+    root: '[data-token-explorer]',
+    // Enter in the sentence box runs the model at once (typing waits 150 ms for a pause first).
+    interact: async (page, i) => {
+      const input = page.locator('[data-token-explorer] form input[type="text"]');
+      await input.evaluate((el, text) => {
+        /** @type {HTMLInputElement} */ (el).value = text;
+      }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
+      await input.press('Enter');
+    },
+  },
+  {
+    name: 'Q-K-V pipeline: a cell',
+    path: '/chapters/query-key-value/',
+    root: '.qkv',
+    // One keystroke in X's first cell, then its undoing: every stage after it recomputes.
+    interact: async (page, i) => {
+      const cell = page.locator('.qkv [data-matrix="x"] input').first();
+      // The caret at the end, so "-0.9" becomes "-0.95" and back.
+      await cell.evaluate((el) => {
+        const input = /** @type {HTMLInputElement} */ (el);
+        input.focus();
+        input.setSelectionRange(input.value.length, input.value.length);
+      });
+      await cell.press(i % 2 ? 'Backspace' : '5');
+    },
+  },
+  {
+    name: 'library: temperature',
+    path: '/chapters/query-key-value/',
+    root: '.library',
+    interact: (page, i) => page.locator('#library-temperature').press(i % 2 ? 'ArrowLeft' : 'ArrowRight'),
+  },
+  {
+    name: '√d_k demo: d_k slider',
+    path: '/chapters/query-key-value/',
+    root: '.sqrt-dk',
+    interact: (page, i) => page.locator('#sqrtdk-width').press(i % 2 ? 'ArrowLeft' : 'ArrowRight'),
+  },
+];
 
 // ---------- 2. JavaScript per island ----------
 
@@ -91,10 +140,15 @@ function islandSizes() {
 
 // ---------- 1. Input latency ----------
 
-/** Runs in the page: times each input event to the frame after the island's next render. */
+/**
+ * Runs in the page: for each input event, the time until the island's next
+ * render is in the DOM with style and layout done (the work the page does,
+ * which the 16 ms target is about), and until the animation frame after it
+ * (which adds the wait for the display's next refresh, up to one frame).
+ */
 function installProbe(/** @type {string} */ rootSelector) {
   const root = /** @type {HTMLElement} */ (document.querySelector(rootSelector));
-  const probe = { start: 0, samples: /** @type {number[]} */ ([]) };
+  const probe = { start: 0, dom: /** @type {number[]} */ ([]), frame: /** @type {number[]} */ ([]) };
   // @ts-expect-error a property of the page's window, for the benchmark alone
   window.__probe = probe;
   const mark = (/** @type {Event} */ event) => {
@@ -105,7 +159,9 @@ function installProbe(/** @type {string} */ rootSelector) {
     const start = probe.start;
     if (!start) return;
     probe.start = 0;
-    requestAnimationFrame(() => probe.samples.push(performance.now() - start));
+    root.getBoundingClientRect(); // forces the style and layout of the new figure
+    probe.dom.push(performance.now() - start);
+    requestAnimationFrame(() => probe.frame.push(performance.now() - start));
   }).observe(root, { attributes: true, attributeFilter: ['data-renders'] });
 }
 
@@ -122,17 +178,24 @@ async function latency(/** @type {import('@playwright/test').Browser} */ browser
     const root = page.locator(island.root);
     await root.scrollIntoViewIfNeeded();
     await root.locator('xpath=self::*[@data-hydrated]').waitFor({ timeout: 30_000 });
-    if (island.ready) await page.locator(island.ready).first().waitFor({ timeout: 60_000 });
-    await island.prepare?.(page);
+    // Two interactions to start the engine (and load a model), undone again; then wait for its answer.
+    await island.interact(page, 0);
+    await island.interact(page, 1);
+    await page.locator(`${island.root} [data-compute-target="webgpu"], ${island.root} [data-compute-target="cpu"]`).first().waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(500);
     const backend = (await root.locator('[data-compute-target]').first().getAttribute('data-compute-target')) ?? '?';
     await page.evaluate(installProbe, island.root);
     for (let i = 0; i < INTERACTIONS; i++) {
       await island.interact(page, i);
-      await page.waitForFunction((count) => /** @type {any} */ (window).__probe.samples.length >= count, i + 1, { timeout: 10_000 });
+      await page.waitForFunction((count) => /** @type {any} */ (window).__probe.frame.length >= count, i + 1, { timeout: 10_000 });
     }
-    const samples = /** @type {number[]} */ (await page.evaluate(() => /** @type {any} */ (window).__probe.samples));
+    const { dom, frame } = /** @type {{ dom: number[]; frame: number[] }} */ (await page.evaluate(() => /** @type {any} */ (window).__probe));
     const after = (await root.locator('[data-compute-target]').first().getAttribute('data-compute-target')) ?? backend;
-    return { backend: after, p50: percentile(samples, 50), p95: percentile(samples, 95), max: Math.max(...samples), n: samples.length };
+    return {
+      backend: after,
+      dom: { p50: percentile(dom, 50), p95: percentile(dom, 95), max: Math.max(...dom) },
+      frame: { p50: percentile(frame, 50), p95: percentile(frame, 95) },
+    };
   } finally {
     await page.close();
   }
@@ -177,12 +240,14 @@ const browser = await chromium.launch({
 });
 try {
   await waitForServer();
-  console.log(`\nInput latency, event to the frame showing the new figure, ${INTERACTIONS} interactions each, ms. Target p95 < 16 ms.\n`);
-  console.log(`  ${'island'.padEnd(22)} ${'backend'.padEnd(8)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}`);
+  console.log(`\nInput latency over ${INTERACTIONS} interactions each, ms: from the input event to the new figure in the DOM, styled and laid out`);
+  console.log('(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh).\n');
+  console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
   for (const island of ISLANDS) {
     for (const cpu of [false, true]) {
       const r = await latency(browser, island, cpu);
-      console.log(`  ${island.name.padEnd(22)} ${r.backend.padEnd(8)} ${r.p50.toFixed(1).padStart(7)} ${r.p95.toFixed(1).padStart(7)} ${r.max.toFixed(1).padStart(7)}${r.p95 < 16 ? '' : '  (over 16 ms)'}`);
+      const f = (/** @type {number} */ x) => x.toFixed(1).padStart(7);
+      console.log(`  ${island.name.padEnd(24)} ${r.backend.padEnd(8)} ${f(r.dom.p50)} ${f(r.dom.p95)} ${f(r.dom.max)}   ${r.frame.p50.toFixed(1).padStart(9)} ${f(r.frame.p95)}${r.dom.p95 < 16 ? '' : '  (p95 over 16 ms)'}`);
     }
   }
 } finally {

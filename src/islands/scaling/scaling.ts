@@ -108,7 +108,8 @@ export async function scalingView(engine: Engine, setting: Setting, model?: Mode
   const k = randn([KEYS, dk], 2 * seed + 2);
   const v = zeros([KEYS, 1]);
   const run = (divide: boolean) => engine.attention(q, k, v, { stages: true, scale: divide ? 1 / Math.sqrt(dk) : 1 });
-  const [shownRun, otherRun] = [await run(divisor), await run(!divisor)];
+  // Both in flight at once: one round trip to the backend instead of two.
+  const [shownRun, otherRun] = await Promise.all([run(divisor), run(!divisor)]);
   const shown = shownRun.stages!;
   const other = otherRun.stages!;
   return {
@@ -149,15 +150,13 @@ async function modelView(engine: Engine, setting: Setting, model: ModelHeads): P
   const { divisor } = setting;
   const m = model.tokens.length;
   const run = async (divide: boolean) => {
-    const stages = [];
-    for (const head of model.heads) {
-      const result = await engine.attention(head.queries, head.keys, zeros([m, 1]), { stages: true, scale: divide ? 1 / Math.sqrt(model.dk) : 1 });
-      stages.push(result.stages!);
-    }
+    const results = await Promise.all(
+      model.heads.map((head) => engine.attention(head.queries, head.keys, zeros([m, 1]), { stages: true, scale: divide ? 1 / Math.sqrt(model.dk) : 1 })),
+    );
+    const stages = results.map((result) => result.stages!);
     return { scaled: stack(stages.map((s) => s.scaled)), weights: stack(stages.map((s) => s.weights)) };
   };
-  const shown = await run(divisor);
-  const other = await run(!divisor);
+  const [shown, other] = await Promise.all([run(divisor), run(!divisor)]);
   const first = model.heads[0]!;
   const row = Math.max(0, model.tokens.indexOf(MODEL_ROW_TOKEN));
   return {
