@@ -173,7 +173,8 @@ export async function runPipeline(engine: Pick<Engine, 'matmul' | 'attention'>, 
   const { n, dk } = inputs;
   const x = tensor(inputs.x.data, [n, D_MODEL]);
   // The three projections are independent: in flight together, they cost one round trip to the backend, not three.
-  const [q, k, v] = await Promise.all([inputs.wq, inputs.wk, inputs.wv].map((w) => engine.matmul(x, tensor(w.data, [D_MODEL, dk]))));
+  const project = (w: { data: ArrayLike<number> }) => engine.matmul(x, tensor(w.data, [D_MODEL, dk]));
+  const [q, k, v] = await Promise.all([project(inputs.wq), project(inputs.wk), project(inputs.wv)]);
   const { output, stages } = await engine.attention(q, k, v, { stages: true, mask: { kind: inputs.causal ? 'causal' : 'none' } });
   if (!stages) throw new Error('The engine returned no stages.');
   return {
