@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { layOutEverything } from './site';
+import { openIsland } from './site';
 
 /**
  * The library search in chapter 2: a query matched against the books' keys,
@@ -9,14 +9,7 @@ import { layOutEverything } from './site';
 
 const CHAPTER = '/chapters/query-key-value/';
 
-async function open(page: Page, search = ''): Promise<Locator> {
-  await page.goto(CHAPTER + search);
-  await layOutEverything(page);
-  const island = page.locator('.library');
-  await island.scrollIntoViewIfNeeded();
-  await expect(island).toHaveAttribute('data-hydrated', '');
-  return island;
-}
+const open = (page: Page, search = ''): Promise<Locator> => openIsland(page, CHAPTER, '.library', search);
 
 interface Shown {
   text: string;

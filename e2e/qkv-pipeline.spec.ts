@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { layOutEverything, layOutEverythingIn } from './site';
+import { layOutEverythingIn, openIsland } from './site';
 
 /**
  * The Q-K-V pipeline of chapter 2. The expected numbers are never copied
@@ -19,13 +19,7 @@ const table = (page: Page, name: string) => page.locator(`table[data-matrix="${n
 const cell = (page: Page, name: string, r: number, c: number) => table(page, name).locator('tbody tr').nth(r).locator('td[data-value], td.input').nth(c);
 const input = (page: Page, name: string, r: number, c: number) => cell(page, name, r, c).locator('input');
 
-async function open(page: Page, query = ''): Promise<Locator> {
-  await page.goto(`${CHAPTER}${query}`);
-  await layOutEverything(page);
-  await root(page).scrollIntoViewIfNeeded();
-  await expect(page.locator('.qkv[data-hydrated]')).toHaveCount(1);
-  return root(page);
-}
+const open = (page: Page, query = ''): Promise<Locator> => openIsland(page, CHAPTER, '.qkv', query);
 
 /** The matrix as shown, at full precision. */
 async function grid(page: Page, name: string): Promise<Grid> {

@@ -1,6 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { BrowserContext, Page } from '@playwright/test';
+import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 const ROOT = join(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -67,4 +67,18 @@ export async function layOutEverythingIn(context: BrowserContext, extraCss = '')
       await route.fulfill({ response, body: html });
     },
   );
+}
+
+/**
+ * Opens a page with a demo, lays its sections out, scrolls the island into
+ * view (islands hydrate when they near the viewport) and waits until it has
+ * hydrated. `search` is the query string, e.g. "?compute=cpu".
+ */
+export async function openIsland(page: Page, path: string, selector: string, search = ''): Promise<Locator> {
+  await page.goto(`${path}${search}`);
+  await layOutEverything(page);
+  const island = page.locator(selector);
+  await island.scrollIntoViewIfNeeded();
+  await expect(island).toHaveAttribute('data-hydrated', '');
+  return island;
 }

@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { layOutEverything } from './site';
+import { openIsland } from './site';
 
 /**
  * The √d_k demo in chapter 2: random queries and keys at a chosen width,
@@ -9,14 +9,7 @@ import { layOutEverything } from './site';
 
 const CHAPTER = '/chapters/query-key-value/';
 
-async function open(page: Page, search = ''): Promise<Locator> {
-  await page.goto(CHAPTER + search);
-  await layOutEverything(page);
-  const island = page.locator('.sqrt-dk');
-  await island.scrollIntoViewIfNeeded();
-  await expect(island).toHaveAttribute('data-hydrated', '');
-  return island;
-}
+const open = (page: Page, search = ''): Promise<Locator> => openIsland(page, CHAPTER, '.sqrt-dk', search);
 
 interface Shown {
   dk: number;

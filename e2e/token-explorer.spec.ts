@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { layOutEverything } from './site';
+import { openIsland } from './site';
 
 /**
  * The token explorer in chapter 1: the decoder-only model's weights for a
@@ -13,14 +13,7 @@ const ISLAND = '[data-token-explorer]';
 // The model reads in the background; on a software WebGPU adapter that takes a while.
 const MODEL_READY = { timeout: 60_000 };
 
-async function open(page: Page, query = ''): Promise<Locator> {
-  await page.goto(`${CHAPTER}${query}`);
-  await layOutEverything(page);
-  const island = page.locator(ISLAND);
-  await island.scrollIntoViewIfNeeded();
-  await expect(island).toHaveAttribute('data-hydrated', '');
-  return island;
-}
+const open = (page: Page, query = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, query);
 
 /** Waits until the model has run in the browser, and says on which backend. */
 async function ready(island: Locator): Promise<string> {
