@@ -65,21 +65,23 @@ export interface SpaceScene {
 }
 
 export interface SceneOptions {
+  /** Multisampled edges: smoother, but costly on a software renderer. */
+  antialias: boolean;
   /** The reader dragged the query's tip to a new drawn position. */
   onDrag(tip: Vec3): void;
   /** After each frame drawn, with the count so far. */
   onFrame(frames: number): void;
 }
 
-const POINT_RADIUS = 0.035;
-const TIP_RADIUS = 0.045;
+const POINT_RADIUS = 0.04;
+const TIP_RADIUS = 0.028;
 /** Radius of a weight line at weight 1: its thickness is proportional to the weight. */
 const WEIGHT_RADIUS = 0.03;
 const CAMERA_DISTANCE = 3.6;
 
 /** Throws where WebGL 2 is not available (three.js needs it). */
 export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours: SceneColours, options: SceneOptions): SpaceScene {
-  const renderer = new WebGLRenderer({ antialias: true, alpha: true, powerPreference: 'low-power' });
+  const renderer = new WebGLRenderer({ antialias: options.antialias, alpha: true, powerPreference: 'low-power' });
   renderer.setPixelRatio(Math.min(window.devicePixelRatio || 1, 2));
   const canvas = renderer.domElement;
   canvas.setAttribute('aria-hidden', 'true');
@@ -91,9 +93,10 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
   scene.add(world);
 
   // ---------- Geometries and materials, shared, disposed once each ----------
-  const sphere = new SphereGeometry(1, 20, 14);
+  // Points are a few pixels across: 12 × 8 facets look round at that size and keep 64 of them cheap to draw.
+  const sphere = new SphereGeometry(1, 12, 8);
   const cube = new BoxGeometry(1.4, 1.4, 1.4);
-  const tube = new CylinderGeometry(1, 1, 1, 10, 1, true);
+  const tube = new CylinderGeometry(1, 1, 1, 8, 1, true);
   const cone = new ConeGeometry(1, 1, 20);
   const diamond = new OctahedronGeometry(1.6);
   const material = {
