@@ -26,18 +26,23 @@ interface Shown {
 
 const numbers = (text: string | null) => (text ?? '').trim().split(/\s+/).map(Number);
 
+/** The table's numbers, read in one go so they come from one state of the figure. */
 async function readShown(island: Locator): Promise<Shown> {
-  const table = island.locator('table[data-weights]');
-  const rows = table.locator('tbody tr');
-  const query = numbers(await table.locator('[data-query]').getAttribute('data-vector'));
-  const keys = (await rows.locator('[data-key-vector]').evaluateAll((els) => els.map((el) => el.getAttribute('data-key-vector')))).map(numbers);
-  const names = await rows.locator('th').allTextContents();
-  const masked = await table.locator('tbody tr[data-masked]').count();
-  const values = await rows.evaluateAll((trs) =>
-    trs.filter((tr) => !tr.hasAttribute('data-masked')).map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => Number(td.getAttribute('data-value')))),
-  );
-  const sum = Number(await table.locator('[data-sum]').getAttribute('data-value'));
-  return { query, keys, names, masked, scores: values.map((v) => v[0]!), scaled: values.map((v) => v[1]!), weights: values.map((v) => v[2]!), sum };
+  return island.locator('table[data-weights]').evaluate((table) => {
+    const numbers = (text: string | null) => (text ?? '').trim().split(/\s+/).map(Number);
+    const rows = [...table.querySelectorAll('tbody tr')];
+    const seen = rows.filter((tr) => !tr.hasAttribute('data-masked')).map((tr) => [...tr.querySelectorAll('td[data-value]')].map((td) => Number(td.getAttribute('data-value'))));
+    return {
+      query: numbers(table.querySelector('[data-query]')!.getAttribute('data-vector')),
+      keys: rows.map((tr) => numbers(tr.querySelector('[data-key-vector]')!.getAttribute('data-key-vector'))),
+      names: rows.map((tr) => tr.querySelector('th')!.textContent ?? ''),
+      masked: rows.length - seen.length,
+      scores: seen.map((v) => v[0]!),
+      scaled: seen.map((v) => v[1]!),
+      weights: seen.map((v) => v[2]!),
+      sum: Number(table.querySelector('[data-sum]')!.getAttribute('data-value')),
+    };
+  });
 }
 
 /** softmax(q·k_j / √d) over the keys the query sees, in plain JavaScript (float64). */
@@ -98,6 +103,54 @@ async function pointOf(label: Locator): Promise<{ x: number; y: number }> {
 
 const axisPositions = (island: Locator) => island.locator('.space-label.axis').evaluateAll((els) => els.map((el) => el.getAttribute('data-at')));
 
+/**
+ * The canvas alone (labels hidden), counted by colour: pixels within a small
+ * distance of the theme's key, query and background colours (read from the
+ * page's CSS now), and the rest.
+ */
+async function canvasColours(page: Page, island: Locator): Promise<{ keyPixels: number; queryPixels: number; other: number }> {
+  const hide = await page.addStyleTag({ content: '.labels { visibility: hidden !important; }' });
+  const drawn = await frames(island);
+  await island.locator('.view').press('0'); // a fresh frame
+  await expect.poll(() => frames(island)).toBeGreaterThan(drawn);
+  const png = await island.locator('canvas').screenshot();
+  await hide.evaluate((el) => (el as HTMLElement).remove());
+  return page.evaluate(
+    async ({ data }) => {
+      const image = new Image();
+      image.src = `data:image/png;base64,${data}`;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.width;
+      canvas.height = image.height;
+      const context = canvas.getContext('2d')!;
+      context.drawImage(image, 0, 0);
+      const pixels = context.getImageData(0, 0, image.width, image.height).data;
+      const probe = document.createElement('span');
+      document.body.append(probe);
+      const rgb = (value: string) => {
+        probe.style.color = value;
+        return getComputedStyle(probe).color.match(/\d+/g)!.slice(0, 3).map(Number);
+      };
+      const key = rgb('var(--role-key)');
+      const query = rgb('var(--role-query)');
+      const background = rgb('var(--bg)');
+      probe.remove();
+      const near = (i: number, c: number[]) => Math.abs(pixels[i]! - c[0]!) + Math.abs(pixels[i + 1]! - c[1]!) + Math.abs(pixels[i + 2]! - c[2]!) < 30;
+      let keyPixels = 0;
+      let queryPixels = 0;
+      let other = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (near(i, key)) keyPixels++;
+        else if (near(i, query)) queryPixels++;
+        else if (!near(i, background)) other++;
+      }
+      return { keyPixels, queryPixels, other };
+    },
+    { data: png.toString('base64') },
+  );
+}
+
 test.describe('without JavaScript', () => {
   test('the figure shows a flat drawing and the build-time numbers for the query of "it"', async ({ browser }) => {
     const context = await browser.newContext({ javaScriptEnabled: false });
@@ -135,44 +188,7 @@ test('three.js loads only once the figure is near, and the view draws pixels in 
   await expect(island.locator('canvas')).toHaveCount(1);
   await expect(island.locator('svg[data-drawing]')).toHaveCount(0);
 
-  // The canvas alone (labels hidden): enough pixels in the key and query colours.
-  await page.addStyleTag({ content: '.labels { visibility: hidden !important; }' });
-  await island.locator('.view').press('0'); // a frame with the labels hidden
-  const png = await island.locator('canvas').screenshot();
-  const counts = await page.evaluate(
-    async ({ data }) => {
-      const image = new Image();
-      image.src = `data:image/png;base64,${data}`;
-      await image.decode();
-      const canvas = document.createElement('canvas');
-      canvas.width = image.width;
-      canvas.height = image.height;
-      const context = canvas.getContext('2d')!;
-      context.drawImage(image, 0, 0);
-      const pixels = context.getImageData(0, 0, image.width, image.height).data;
-      const probe = document.createElement('span');
-      document.body.append(probe);
-      const rgb = (value: string) => {
-        probe.style.color = value;
-        return getComputedStyle(probe).color.match(/\d+/g)!.slice(0, 3).map(Number);
-      };
-      const key = rgb('var(--role-key)');
-      const query = rgb('var(--role-query)');
-      const background = rgb('var(--bg)');
-      probe.remove();
-      const near = (i: number, c: number[]) => Math.abs(pixels[i]! - c[0]!) + Math.abs(pixels[i + 1]! - c[1]!) + Math.abs(pixels[i + 2]! - c[2]!) < 30;
-      let keyPixels = 0;
-      let queryPixels = 0;
-      let other = 0;
-      for (let i = 0; i < pixels.length; i += 4) {
-        if (near(i, key)) keyPixels++;
-        else if (near(i, query)) queryPixels++;
-        else if (!near(i, background)) other++;
-      }
-      return { keyPixels, queryPixels, other };
-    },
-    { data: png.toString('base64') },
-  );
+  const counts = await canvasColours(page, island);
   expect(counts.keyPixels).toBeGreaterThan(50);
   expect(counts.queryPixels).toBeGreaterThan(50);
   expect(counts.other).toBeGreaterThan(50); // axes and weight lines
@@ -248,9 +264,13 @@ test('keys move the query and turn, zoom and reset the view', async ({ page }) =
   await view.press('+');
   await view.press('0');
   await expect.poll(() => axisPositions(island)).toEqual(axes);
-  expect((await readShown(island)).weights).toEqual(after.weights);
+  await view.press('ArrowUp');
+  await expect.poll(() => axisPositions(island)).not.toEqual(axes);
   // The view shows where focus is.
   expect(await view.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('solid');
+  await island.getByRole('button', { name: 'Reset the view' }).click();
+  await expect.poll(() => axisPositions(island)).toEqual(axes);
+  expect((await readShown(island)).weights).toEqual(after.weights);
   expect(problems).toEqual([]);
 });
 
@@ -387,6 +407,19 @@ test('typed coordinates: bad input gives a message and keeps the last numbers', 
   expect(problems).toEqual([]);
 });
 
+test('when the trained model cannot load, a message says so and the figure keeps the last vectors', async ({ page }) => {
+  await page.route('**/models/decoder.bin', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const island = await open(page, { ready3d: false });
+  const before = await readShown(island);
+  await island.getByLabel('Vectors').selectOption({ label: 'Trained model, layer 1 head 1, d_k = 8 (projected)' });
+  await expect(island.locator('[role="alert"]')).toContainText('The trained model could not run here', { timeout: 30_000 });
+  await expect(island.getByLabel('Vectors')).toHaveValue('toy');
+  const after = await readShown(island);
+  expect(after.names).toEqual(before.names);
+  expect(after.weights).toEqual(before.weights);
+  await expect(island.locator('[data-exactness]')).toContainText('Exact');
+});
+
 test('without WebGL the flat drawing stays, says why, and the keys still work', async ({ page }) => {
   const problems = watch(page);
   const requested: string[] = [];
@@ -497,11 +530,21 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
-test('the colours follow the theme: the view redraws in the dark theme’s tints', async ({ page }) => {
+test('the colours follow the theme: switched to dark, the view redraws in the dark theme’s tints', async ({ page }) => {
+  const problems = watch(page);
+  await page.addInitScript(() => localStorage.setItem('theme', 'light'));
   const island = await open(page);
+  const light = await canvasColours(page, island);
   const drawn = await frames(island);
-  await page.evaluate(() => document.documentElement.setAttribute('data-theme', 'dark'));
+  await page.getByLabel('Colour theme').selectOption('dark');
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
   await expect.poll(() => frames(island)).toBeGreaterThan(drawn);
+  // Counted against the dark theme's colours now: the keys and the query are drawn in them.
+  const dark = await canvasColours(page, island);
+  expect(dark.keyPixels).toBeGreaterThan(50);
+  expect(dark.queryPixels).toBeGreaterThan(50);
+  expect(light.keyPixels).toBeGreaterThan(50);
+  expect(problems).toEqual([]);
 });
 
 test.describe('on a phone', () => {

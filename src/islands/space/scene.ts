@@ -147,8 +147,10 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
   interface Label {
     el: HTMLElement;
     at: Vector3;
-    /** Placed to the left of its point rather than the right. */
-    left: boolean;
+    /** Placed above its point rather than beside it. */
+    above: boolean;
+    /** Its width in pixels, measured once. */
+    width: number;
   }
   let labels: Label[] = [];
   const makeLabel = (kind: string, text: string, weight?: string): Label => {
@@ -161,7 +163,7 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
       el.append(' ', b);
     }
     labelLayer.append(el);
-    return { el, at: new Vector3(), left: kind === 'query' };
+    return { el, at: new Vector3(), above: kind === 'query', width: 0 };
   };
 
   // ---------- State ----------
@@ -214,7 +216,14 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
       if (hidden) continue;
       const x = ((projected.x + 1) / 2) * width;
       const y = ((1 - projected.y) / 2) * height;
-      label.el.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px)${label.left ? ' translateX(-100%)' : ''}`;
+      if (label.above) {
+        // Centred above its point: the query's own label never sits on a key's, which go beside their points.
+        label.el.style.transform = `translate(${x.toFixed(1)}px, ${(y - 8).toFixed(1)}px) translate(-50%, -100%)`;
+      } else {
+        // Right of its point, or left where it would run off the view.
+        const left = x + label.width + 8 > width;
+        label.el.style.transform = `translate(${(x + (left ? -7 : 7)).toFixed(1)}px, ${y.toFixed(1)}px)${left ? ' translateX(-100%)' : ''}`;
+      }
       // Where the point is on screen, for tests and benchmarks that press on it.
       label.el.dataset['at'] = `${x.toFixed(1)} ${y.toFixed(1)}`;
     }
@@ -333,6 +342,7 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
       if (next.output) add('output', 'output', new Vector3(...next.output));
     }
     add('query', `q ${next.queryToken}`, tip);
+    for (const label of labels) label.width = label.el.offsetWidth;
     requestRender();
   }
 
