@@ -274,6 +274,31 @@ test('keys move the query and turn, zoom and reset the view', async ({ page }) =
   expect(problems).toEqual([]);
 });
 
+test('the wheel scrolls the page past the view, and zooms it once the reader has clicked it', async ({ page }) => {
+  const problems = watch(page);
+  const island = await open(page);
+  const view = island.locator('.view');
+  const box = (await view.boundingBox())!;
+  const axes = await axisPositions(island);
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const scrolled = await page.evaluate(() => window.scrollY);
+  await page.mouse.wheel(0, 200);
+  await expect.poll(() => page.evaluate(() => window.scrollY)).toBeGreaterThan(scrolled);
+  expect(await axisPositions(island)).toEqual(axes);
+
+  await view.scrollIntoViewIfNeeded();
+  const focusedBox = (await view.boundingBox())!;
+  await page.mouse.click(focusedBox.x + 10, focusedBox.y + 10);
+  await expect(view).toBeFocused();
+  const before = await axisPositions(island);
+  const at = await page.evaluate(() => window.scrollY);
+  await page.mouse.move(focusedBox.x + focusedBox.width / 2, focusedBox.y + focusedBox.height / 2);
+  await page.mouse.wheel(0, -300);
+  await expect.poll(() => axisPositions(island)).not.toEqual(before);
+  expect(await page.evaluate(() => window.scrollY)).toBe(at);
+  expect(problems).toEqual([]);
+});
+
 test('the weights shown on WebGPU and with the CPU forced agree within 1e-5, for the hand-made vectors and a head of the model', async ({ browser }) => {
   const read = async (cpu: boolean) => {
     const page = await browser.newPage();
@@ -454,7 +479,7 @@ test('without WebGL the flat drawing stays, says why, and the keys still work', 
   expect(problems).toEqual([]);
 });
 
-test('off screen it draws nothing; back on screen it catches up', async ({ page }) => {
+test('off screen or in a hidden tab it draws nothing; back in view it catches up', async ({ page }) => {
   const problems = watch(page);
   const island = await open(page);
   await expect.poll(() => frames(island)).toBeGreaterThan(0);
@@ -473,6 +498,26 @@ test('off screen it draws nothing; back on screen it catches up', async ({ page 
   await island.scrollIntoViewIfNeeded();
   await expect.poll(() => frames(island)).toBeGreaterThan(drawn);
   await expect(island.locator('.space-label.query')).toHaveText('q cat');
+
+  // The same while the tab is hidden (document.hidden, as a browser sets it for a background tab).
+  const setHidden = (hidden: boolean) =>
+    page.evaluate((h) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => h });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, hidden);
+  await setHidden(true);
+  const hiddenFrames = await frames(island);
+  const hiddenCount = await renders(island);
+  await island.getByLabel('Query of').evaluate((select: HTMLSelectElement) => {
+    select.value = '2';
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
+  await nextRender(island, hiddenCount);
+  await page.waitForTimeout(300);
+  expect(await frames(island)).toBe(hiddenFrames);
+  await setHidden(false);
+  await expect.poll(() => frames(island)).toBeGreaterThan(hiddenFrames);
+  await expect(island.locator('.space-label.query')).toHaveText('q mat');
   expect(problems).toEqual([]);
 });
 

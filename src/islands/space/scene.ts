@@ -185,8 +185,6 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
   controls.minDistance = 1.2;
   controls.maxDistance = 12;
   controls.saveState();
-  // The wheel zooms only once the reader has chosen the view (focused it), so scrolling the page past it still scrolls.
-  controls.enableZoom = host.contains(document.activeElement);
 
   function render() {
     queued = 0;
@@ -385,12 +383,13 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
   document.addEventListener('visibilitychange', onVisibility);
 
   controls.addEventListener('change', requestRender);
-  const onFocusIn = () => (controls.enableZoom = true);
-  const onFocusOut = (event: FocusEvent) => {
-    if (!host.contains(event.relatedTarget as Node | null)) controls.enableZoom = false;
+  // The wheel zooms only once the reader has chosen the view (focused it, by a click or Tab), so
+  // scrolling the page past the figure still scrolls. A capturing listener runs before the
+  // controls' own at the canvas and keeps the wheel from them; pinching on a touch screen still zooms.
+  const onWheel = (event: WheelEvent) => {
+    if (!host.contains(document.activeElement)) event.stopImmediatePropagation();
   };
-  host.addEventListener('focusin', onFocusIn);
-  host.addEventListener('focusout', onFocusOut);
+  canvas.addEventListener('wheel', onWheel, { capture: true });
 
   // ---------- Dragging the query's tip ----------
   const raycaster = new Raycaster();
@@ -468,8 +467,7 @@ export function createScene(host: HTMLElement, labelLayer: HTMLElement, colours:
       resizer.disconnect();
       watcher.disconnect();
       document.removeEventListener('visibilitychange', onVisibility);
-      host.removeEventListener('focusin', onFocusIn);
-      host.removeEventListener('focusout', onFocusOut);
+      canvas.removeEventListener('wheel', onWheel, { capture: true });
       canvas.removeEventListener('pointerdown', onPointerDown, { capture: true });
       canvas.removeEventListener('pointermove', onPointerMove);
       canvas.removeEventListener('pointerup', onPointerUp);
