@@ -1,0 +1,48 @@
+/**
+ * The trained decoder's heads on the models page's sentence, run in the
+ * browser by the engine the first time a reader picks one: every head's
+ * queries and keys (d_k = 8), as the model computed them.
+ */
+import type { Engine } from '@attention-guide/attention';
+import { MODEL_SENTENCE, type SpaceVectors } from './vectors';
+
+export interface ModelHeads {
+  /** heads[layer][head] */
+  heads: SpaceVectors[][];
+}
+
+async function fetchOk(url: string): Promise<Response> {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
+  return response;
+}
+
+export async function loadModelHeads(engine: Engine): Promise<ModelHeads> {
+  const [{ loadModel, runDecoder }, { encode }, { BOS }] = await Promise.all([
+    import('@attention-guide/models/inference'),
+    import('@attention-guide/models/tokenize'),
+    import('@attention-guide/models/data'),
+  ]);
+  const manifest = await (await fetchOk('/models/decoder.json')).json();
+  const bytes = new Uint8Array(await (await fetchOk(`/models/${manifest.file}`)).arrayBuffer());
+  const model = loadModel(manifest, bytes);
+  const encoded = encode(MODEL_SENTENCE, model.vocabulary['tokens']!, 1000);
+  if (!encoded.ok) throw new Error(encoded.message);
+  const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
+  const tokens = ['<bos>', ...encoded.value.words];
+  const heads: SpaceVectors[][] = [];
+  for (const p of run.projections ?? []) {
+    const layer = Number(/^layer(\d+)\./.exec(p.name)?.[1] ?? NaN);
+    if (!Number.isInteger(layer)) throw new Error(`Unexpected layer name ${p.name}`);
+    (heads[layer] ??= [])[p.head] = {
+      id: `model-${layer}-${p.head}`,
+      tokens,
+      d: p.queries.shape[1]!,
+      queries: p.queries.data,
+      keys: p.keys.data,
+      values: null,
+      causal: true,
+    };
+  }
+  return { heads };
+}
