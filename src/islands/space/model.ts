@@ -4,6 +4,7 @@
  * queries and keys (d_k = 8), as the model computed them.
  */
 import type { Engine } from '@attention-guide/attention';
+import { pageModel } from '../../lib/models';
 import { MODEL_SENTENCE, type SpaceVectors } from './vectors';
 
 export interface ModelHeads {
@@ -11,21 +12,13 @@ export interface ModelHeads {
   heads: SpaceVectors[][];
 }
 
-async function fetchOk(url: string): Promise<Response> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response;
-}
-
 export async function loadModelHeads(engine: Engine): Promise<ModelHeads> {
-  const [{ loadModel, runDecoder }, { encode }, { BOS }] = await Promise.all([
+  const [{ runDecoder }, { encode }, { BOS }, model] = await Promise.all([
     import('@attention-guide/models/inference'),
     import('@attention-guide/models/tokenize'),
     import('@attention-guide/models/data'),
+    pageModel('decoder'),
   ]);
-  const manifest = await (await fetchOk('/models/decoder.json')).json();
-  const bytes = new Uint8Array(await (await fetchOk(`/models/${manifest.file}`)).arrayBuffer());
-  const model = loadModel(manifest, bytes);
   const encoded = encode(MODEL_SENTENCE, model.vocabulary['tokens']!, 1000);
   if (!encoded.ok) throw new Error(encoded.message);
   const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
