@@ -61,6 +61,8 @@ test('previous and next links walk every chapter in order, both ways', async ({ 
       const href = (await link.getAttribute('href'))!;
       await link.click();
       await expect(page).toHaveURL(new RegExp(`${href}$`));
+      // The URL changes when the new page starts arriving; its pager is at the end of the document.
+      await page.waitForLoadState('domcontentloaded');
       seen.push(href);
       eyebrows.push(await page.locator('.eyebrow').innerText());
       expect(seen.length).toBeLessThanOrEqual(chapters.length);

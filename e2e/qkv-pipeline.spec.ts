@@ -281,7 +281,7 @@ test.describe('the Q-K-V pipeline', () => {
     await settled(page, 3);
     expect(await grid(page, 'x')).toEqual(grown);
 
-    await page.getByRole('button', { name: 'Reset' }).click();
+    await root(page).getByRole('button', { name: 'Reset', exact: true }).click();
     await settled(page, 4);
     expect(await grid(page, 'x')).toEqual(start);
     expect(await shape('q')).toEqual([4, 2]);
