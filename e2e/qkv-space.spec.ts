@@ -354,7 +354,21 @@ test('a head of the trained model: projected, says how much it keeps, causal, an
   await expect(island.getByLabel('Query of')).toHaveValue('8');
   expect(shown.masked).toBe(3);
   expectMatchesRecomputation(shown);
-  await expect(island.getByLabel('Values and output (not for the model: its run does not hand back its values)')).toBeDisabled();
+
+  // Its values too: 8 wide, drawn in three directions of their own; the output is the weighted sum of the visible ones.
+  await island.getByLabel('Values and output').check();
+  const valuesKept = Number(await note.locator('[data-values-kept]').getAttribute('data-values-kept'));
+  expect(valuesKept).toBeGreaterThan(0);
+  expect(valuesKept).toBeLessThan(1);
+  const output = numbers(await island.locator('[data-output]').getAttribute('data-vector'));
+  const values = (await island.locator('[data-value-vector]').evaluateAll((els) => els.map((el) => el.getAttribute('data-value-vector')))).map(numbers);
+  expect(output).toHaveLength(8);
+  expect(values).toHaveLength(12);
+  expect(values.every((v) => v.length === 8)).toBe(true);
+  const expected = output.map((_, t) => shown.weights.reduce((sum, w, j) => sum + w * values[j]![t]!, 0));
+  output.forEach((x, t) => expect(Math.abs(x - expected[t]!)).toBeLessThan(1e-5));
+  await expect(island.locator('.space-label.output')).toHaveCount(1);
+  await island.getByLabel('Values and output').uncheck();
 
   // Moving the query moves its true 8-wide vector (within the drawn directions); the numbers stay exact.
   count = await renders(island);

@@ -38,7 +38,7 @@ export interface DecoderRun {
   /** [tokens × vocabulary], row-major: row i predicts token i + 1. */
   logits: Float32Array;
   attention: LayerAttention[];
-  /** Each self-attention head's queries and keys, when asked for. */
+  /** Each self-attention head's queries, keys and values, when asked for. */
   projections?: HeadProjections[];
 }
 
@@ -97,11 +97,20 @@ async function attentionSublayer(
   );
   out.push({ name: prefix, queries: rows, keys: memory ? memory.rows : rows, heads: result.weights.map((w) => w.data) });
   if (projections) {
-    const [qAll, kAll] = await Promise.all([engine.matmul(q, param(params, `${prefix}.wq`)), engine.matmul(kv, param(params, `${prefix}.wk`))]);
-    const dk = qAll.shape[1]! / heads;
+    const [qAll, kAll, vAll] = await Promise.all(
+      (['wq', 'wk', 'wv'] as const).map((w) => engine.matmul(w === 'wq' ? q : kv, param(params, `${prefix}.${w}`))),
+    );
+    const dk = qAll!.shape[1]! / heads;
+    const dv = vAll!.shape[1]! / heads;
     const keys = memory ? memory.rows : rows;
     for (let h = 0; h < heads; h++) {
-      projections.push({ name: prefix, head: h, queries: columns(qAll.data, rows, heads * dk, h * dk, dk), keys: columns(kAll.data, keys, heads * dk, h * dk, dk) });
+      projections.push({
+        name: prefix,
+        head: h,
+        queries: columns(qAll!.data, rows, heads * dk, h * dk, dk),
+        keys: columns(kAll!.data, keys, heads * dk, h * dk, dk),
+        values: columns(vAll!.data, keys, heads * dv, h * dv, dv),
+      });
     }
   }
   return result.output.data;
@@ -114,7 +123,7 @@ function columns(data: Float32Array, rows: number, cols: number, from: number, w
   return matrix(out, rows, width);
 }
 
-/** One head's queries and keys in one attention layer, as the layer computed them (before the scores). */
+/** One head's queries, keys and values in one attention layer, as the layer computed them (before the scores). */
 export interface HeadProjections {
   name: string;
   head: number;
@@ -122,6 +131,8 @@ export interface HeadProjections {
   queries: Tensor;
   /** [keys × d_k] */
   keys: Tensor;
+  /** [keys × d_v] */
+  values: Tensor;
 }
 
 async function mlp(engine: Engine, params: Params, prefix: string, h: Float32Array, rows: number): Promise<Float32Array> {
@@ -163,7 +174,7 @@ async function logitsOf(engine: Engine, params: Params, x: Float32Array, rows: n
 
 /**
  * The decoder-only model on token ids (<bos> first): next-token logits and
- * every head's weights; with `projections`, also every head's queries and keys.
+ * every head's weights; with `projections`, also every head's queries, keys and values.
  */
 export async function runDecoder(engine: Engine, model: LoadedModel, ids: readonly number[], options: { projections?: boolean } = {}): Promise<DecoderRun> {
   const { params } = model;

@@ -160,7 +160,7 @@ describe('running through the engine', () => {
   });
 });
 
-describe('each head’s queries and keys', () => {
+describe('each head’s queries, keys and values', () => {
   it('give back the head’s weights through the engine: softmax(QKᵀ/√d_k) with the causal mask', async () => {
     const decoder = readShipped('decoder');
     const english = decoder.vocabulary['tokens']!;
@@ -171,7 +171,8 @@ describe('each head’s queries and keys', () => {
     expect(run.projections).toHaveLength(8);
     for (const p of run.projections!) {
       expect(p.queries.shape).toEqual([12, 8]);
-      const { stages } = await engine.attention(p.queries, p.keys, p.keys, { mask: { kind: 'causal' }, stages: true });
+      expect(p.values.shape).toEqual([12, 8]);
+      const { stages } = await engine.attention(p.queries, p.keys, p.values, { mask: { kind: 'causal' }, stages: true });
       const shown = run.attention.find((a) => a.name === `${p.name}`)!.heads[p.head]!;
       let worst = 0;
       stages!.weights.data.forEach((w, i) => (worst = Math.max(worst, Math.abs(w - shown[i]!))));

@@ -14,24 +14,41 @@ export interface Attended {
   /** q · k_j / √d_k */
   scaled: number[];
   weights: number[];
-  /** Σ_j a_j v_j (d_v = 3), or null where the source has no values. */
+  /** Σ_j a_j v_j (d_v wide), or null where the source has no values. */
   output: number[] | null;
+  /** Where the output is drawn: itself when d_v = 3, else its projection on the values' drawn directions. */
+  drawnOutput: [number, number, number] | null;
 }
 
-export async function attend(engine: Pick<Engine, 'attention'>, v: SpaceVectors, queryIndex: number, query: Float32Array): Promise<Attended> {
+/**
+ * `valueBasis` ([3 × d_v], from the layout) projects a wider output into the
+ * drawing the same way as the values, through the engine; null when d_v = 3.
+ */
+export async function attend(
+  engine: Pick<Engine, 'attention' | 'matmul'>,
+  v: SpaceVectors,
+  queryIndex: number,
+  query: Float32Array,
+  valueBasis: Float32Array | null = null,
+): Promise<Attended> {
   const n = v.tokens.length;
   const visible = v.causal ? queryIndex + 1 : n;
   const keys = { data: v.keys.subarray(0, visible * v.d), shape: [visible, v.d] };
-  // The decoder's values are not part of what its run hands back, so its keys
-  // stand in for them: attention needs a value per key, and that output is never shown.
-  const values = v.values ? { data: v.values.subarray(0, visible * 3), shape: [visible, 3] } : keys;
+  // Attention needs a value per key; where a source has none to show, its keys stand in and the output is not shown.
+  const values = v.values ? { data: v.values.subarray(0, visible * v.dv), shape: [visible, v.dv] } : keys;
   const result = await engine.attention({ data: query, shape: [1, v.d] }, keys, values, { stages: true, mask: { kind: 'none' } });
   const stages = result.stages!;
+  let drawnOutput: Attended['drawnOutput'] = null;
+  if (v.values) {
+    const drawn = valueBasis ? (await engine.matmul(result.output, { data: valueBasis, shape: [3, v.dv] }, { transposeB: true })).data : result.output.data;
+    drawnOutput = [drawn[0]!, drawn[1]!, drawn[2]!];
+  }
   return {
     visible,
     scores: Array.from(stages.scores.data),
     scaled: Array.from(stages.scaled.data),
     weights: Array.from(stages.weights.data),
     output: v.values ? Array.from(result.output.data) : null,
+    drawnOutput,
   };
 }

@@ -26,17 +26,24 @@ export interface Layout {
   kept: number;
   /** [3 × d] orthonormal rows: the drawn axes as directions of the d_k-wide space (null when exact). */
   basis: Float32Array | null;
-  /** [n × 3] drawn positions of every token's query, key and (d_v = 3) value. */
+  /** [n × 3] drawn positions of every token's query, key and value. */
   queries: Float32Array;
   keys: Float32Array;
   values: Float32Array | null;
+  /**
+   * Values live in a space of their own (d_v wide): wider ones are drawn in
+   * their own three principal directions, [3 × d_v] (null when d_v = 3), which
+   * keep `valuesKept` of their squared length.
+   */
+  valueBasis: Float32Array | null;
+  valuesKept: number;
   /** The names of the drawn axes. */
   axes: [string, string, string];
 }
 
 export function exactLayout(v: SpaceVectors): Layout {
-  if (v.d !== 3) throw new Error(`Only d_k = 3 is drawn as it is; these vectors have d_k = ${v.d}.`);
-  return { exact: true, kept: 1, basis: null, queries: v.queries, keys: v.keys, values: v.values, axes: ['1', '2', '3'] };
+  if (v.d !== 3 || v.dv !== 3) throw new Error(`Only d_k = d_v = 3 is drawn as it is; these vectors have d_k = ${v.d}, d_v = ${v.dv}.`);
+  return { exact: true, kept: 1, basis: null, queries: v.queries, keys: v.keys, values: v.values, valueBasis: null, valuesKept: 1, axes: ['1', '2', '3'] };
 }
 
 /** The joint query-key projection of a wider head, by the engine's PCA. */
@@ -48,15 +55,28 @@ export function projectedLayout(engine: Pick<Engine, 'pca3'>, v: SpaceVectors): 
   points.set(v.keys, width);
   for (let i = 0; i < 2 * width; i++) points[2 * width + i] = -points[i]!;
   const pca = engine.pca3({ data: points, shape: [4 * n, v.d] });
+  const values = v.values ? projectValues(engine, v.values, n, v.dv) : null;
   return {
     exact: false,
     kept: pca.varianceKept,
     basis: pca.components.data,
     queries: pca.projected.data.slice(0, 3 * n),
     keys: pca.projected.data.slice(3 * n, 6 * n),
-    values: null,
+    values: values?.positions ?? null,
+    valueBasis: values?.basis ?? null,
+    valuesKept: values?.kept ?? 1,
     axes: ['PC1', 'PC2', 'PC3'],
   };
+}
+
+/** The values' own three principal directions, with their mirror images as for the queries and keys, so the projection stays linear. */
+function projectValues(engine: Pick<Engine, 'pca3'>, values: Float32Array, n: number, dv: number) {
+  const width = n * dv;
+  const points = new Float32Array(2 * width);
+  points.set(values, 0);
+  for (let i = 0; i < width; i++) points[width + i] = -points[i]!;
+  const pca = engine.pca3({ data: points, shape: [2 * n, dv] });
+  return { positions: pca.projected.data.slice(0, 3 * n), basis: pca.components.data, kept: pca.varianceKept };
 }
 
 export const point = (positions: Float32Array, i: number): Vec3 => Array.from(row(positions, i, 3)) as Vec3;

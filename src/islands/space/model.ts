@@ -1,7 +1,7 @@
 /**
  * The trained decoder's heads on the models page's sentence, run in the
  * browser by the engine the first time a reader picks one: every head's
- * queries and keys (d_k = 8), as the model computed them.
+ * queries, keys and values (d_k = d_v = 8), as the model computed them.
  */
 import type { Engine } from '@attention-guide/attention';
 import { pageModel } from '../../lib/models';
@@ -31,9 +31,10 @@ export async function loadModelHeads(engine: Engine): Promise<ModelHeads> {
       id: `model-${layer}-${p.head}`,
       tokens,
       d: p.queries.shape[1]!,
+      dv: p.values.shape[1]!,
       queries: p.queries.data,
       keys: p.keys.data,
-      values: null,
+      values: p.values.data,
       causal: true,
     };
   }

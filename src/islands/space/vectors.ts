@@ -15,7 +15,9 @@ export interface SpaceVectors {
   d: number;
   queries: Float32Array;
   keys: Float32Array;
-  /** [tokens × 3] values (d_v = 3), or null where the source has none to show. */
+  /** d_v: width of a value. */
+  dv: number;
+  /** [tokens × d_v] values, or null where the source has none to show. */
   values: Float32Array | null;
   /** Query i sees keys 0…i only (the decoder's causal mask). */
   causal: boolean;
@@ -93,6 +95,7 @@ export function toyVectors(): SpaceVectors {
     id: 'toy',
     tokens: [...TOY.tokens],
     d: 3,
+    dv: 3,
     queries: Float32Array.from(TOY.queries.flat()),
     keys: Float32Array.from(TOY.keys.flat()),
     values: Float32Array.from(TOY.values.flat()),
@@ -106,6 +109,7 @@ export function randomVectors(n: 16 | 64): SpaceVectors {
     id: n === 16 ? 'random-16' : 'random-64',
     tokens: Array.from({ length: n }, (_, i) => `t${i + 1}`),
     d: 3,
+    dv: 3,
     queries: randn([n, 3], 1000 + n).data,
     keys: randn([n, 3], 2000 + n).data,
     values: randn([n, 3], 3000 + n).data,
