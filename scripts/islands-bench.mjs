@@ -16,14 +16,11 @@
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
+import { DIST, requireBuild, startSite } from './bench-site.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DIST = join(ROOT, 'dist');
 const PORT = Number(process.env['BENCH_PORT'] ?? 4340);
 const BASE = `http://127.0.0.1:${PORT}`;
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
@@ -217,45 +214,16 @@ async function latency(/** @type {import('@playwright/test').Browser} */ browser
   }
 }
 
-function startServer() {
-  const astro = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  const server = spawn(process.execPath, [astro, 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(PORT)], {
-    cwd: ROOT,
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-  });
-  return server;
-}
 
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${BASE}/`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`The preview server did not answer on ${BASE}`);
-}
 
-if (!existsSync(DIST)) {
-  console.error('No dist/ folder: run `npm run build` first.');
-  process.exit(2);
-}
+requireBuild();
 
 const { engineBytes, sizes } = islandSizes();
 console.log(`Island JavaScript, gzipped, beyond the engine (the engine's own chunks: ${(engineBytes / 1000).toFixed(1)} kB, loaded once per page). Target <= 40 kB.\n`);
 for (const [name, size] of sizes) console.log(`  ${name.padEnd(22)} ${`${(size.own / 1000).toFixed(1)} kB`.padStart(9)}  (${size.files} files; ${size.page})`);
 
-const server = startServer();
-const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const browser = await chromium.launch({
-  ...(systemChromium ? { executablePath: systemChromium } : {}),
-  args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
-});
+const { browser, stop } = await startSite(PORT);
 try {
-  await waitForServer();
   console.log(`\nInput latency over ${INTERACTIONS} interactions each, ms: from the input event to the new figure in the DOM, styled and laid out`);
   console.log('(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh).\n');
   console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
@@ -267,6 +235,5 @@ try {
     }
   }
 } finally {
-  await browser.close();
-  server.kill();
+  await stop();
 }

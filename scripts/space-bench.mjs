@@ -18,14 +18,11 @@
 //      warm one.
 //
 //   npm run build && npm run bench:space
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
+import { DIST, requireBuild, startSite } from './bench-site.mjs';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DIST = join(ROOT, 'dist');
 const PORT = Number(process.env['BENCH_PORT'] ?? 4341);
 const BASE = `http://127.0.0.1:${PORT}`;
 const PAGE = '/chapters/query-key-value/';
@@ -193,31 +190,9 @@ async function firstFrame(/** @type {import('@playwright/test').Browser} */ brow
   }
 }
 
-function startServer() {
-  const astro = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
-  return spawn(process.execPath, [astro, 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(PORT)], {
-    cwd: ROOT,
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-  });
-}
 
-async function waitForServer() {
-  for (let i = 0; i < 200; i++) {
-    try {
-      if ((await fetch(`${BASE}/`)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`The preview server did not answer on ${BASE}`);
-}
 
-if (!existsSync(DIST)) {
-  console.error('No dist/ folder: run `npm run build` first.');
-  process.exit(2);
-}
+requireBuild();
 
 const s = sizes();
 console.log('Sizes, gzipped\n');
@@ -226,14 +201,8 @@ console.log(`  the Svelte runtime, shared by every island   ${kB(s.runtime.bytes
 console.log(`  three.js chunk, loaded near the viewport     ${kB(s.three.bytes).padStart(9)}  (${kB(s.three.raw)} before gzip: three.js, OrbitControls and the scene module; ${s.three.files.join(', ')})`);
 console.log(`  the model's code, when a model head is picked ${kB(s.model.bytes).padStart(8)}  (${s.model.files.join(', ')}), plus the weights: ${kB(s.model.weights)} uncompressed`);
 
-const server = startServer();
-const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-const browser = await chromium.launch({
-  ...(systemChromium ? { executablePath: systemChromium } : {}),
-  args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
-});
+const { browser, stop } = await startSite(PORT);
 try {
-  await waitForServer();
   const probe = await browser.newPage();
   await probe.goto(`${BASE}/`);
   const gl = await probe.evaluate(() => {
@@ -261,6 +230,5 @@ try {
     console.log(`  ${(warm ? 'warm cache' : 'cold cache').padEnd(11)} p50 ${percentile(times, 50).toFixed(0).padStart(5)}   max ${Math.max(...times).toFixed(0).padStart(5)}`);
   }
 } finally {
-  await browser.close();
-  server.kill();
+  await stop();
 }

@@ -1,0 +1,51 @@
+// What the site's browser benchmarks share: the built site served by
+// `astro preview` on a port of their own, and the system Chromium with the
+// flags the tests use (WebGPU on, no phoning home on a closed network).
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium } from '@playwright/test';
+
+const ROOT = resolve(import.meta.dirname, '..');
+export const DIST = join(ROOT, 'dist');
+
+/** Exits with a message when there is no build to measure. */
+export function requireBuild() {
+  if (!existsSync(DIST)) {
+    console.error('No dist/ folder: run `npm run build` first.');
+    process.exit(2);
+  }
+}
+
+/**
+ * Serves dist/ on `port` and starts Chromium; `stop()` ends both. The server
+ * is this process's own child, so stopping it leaves nothing running.
+ * @param {number} port
+ */
+export async function startSite(port) {
+  const base = `http://127.0.0.1:${port}`;
+  const server = spawn(process.execPath, [join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(port)], {
+    cwd: ROOT,
+    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
+    stdio: 'ignore',
+  });
+  const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  const browser = await chromium.launch({
+    ...(systemChromium ? { executablePath: systemChromium } : {}),
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
+  });
+  const stop = async () => {
+    await browser.close();
+    server.kill();
+  };
+  for (let i = 0; i < 200; i++) {
+    try {
+      if ((await fetch(`${base}/`)).ok) return { base, browser, stop };
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  await stop();
+  throw new Error(`The preview server did not answer on ${base}`);
+}
