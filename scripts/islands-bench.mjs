@@ -11,7 +11,7 @@
 //      everything they import, statically or on demand, less the attention
 //      engine's own chunks (which every island shares). Target: <= 40 kB.
 //
-//   npm run build && npm run bench:islands
+//   npm run build && npm run bench:islands   (BENCH_ONLY=pipeline for one island)
 //
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
@@ -227,7 +227,9 @@ try {
   console.log(`\nInput latency over ${INTERACTIONS} interactions each, ms: from the input event to the new figure in the DOM, styled and laid out`);
   console.log('(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh).\n');
   console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
-  for (const island of ISLANDS) {
+  // BENCH_ONLY=pipeline measures only the islands whose name contains it.
+  const only = process.env['BENCH_ONLY'];
+  for (const island of ISLANDS.filter((i) => !only || i.name.includes(only))) {
     for (const cpu of [false, true]) {
       const r = await latency(browser, island, cpu);
       const f = (/** @type {number} */ x) => x.toFixed(1).padStart(7);
