@@ -5,9 +5,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
+import { DIST } from './dist-files.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
-export const DIST = join(ROOT, 'dist');
 
 /** Exits with a message when there is no build to measure. */
 export function requireBuild() {

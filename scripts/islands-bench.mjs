@@ -16,10 +16,10 @@
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { DIST, requireBuild, startSite } from './bench-site.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBuild, startSite } from './bench-site.mjs';
+import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4340);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -83,38 +83,8 @@ const ISLANDS = [
 
 // ---------- 2. JavaScript per island ----------
 
-const gz = (/** @type {string | Buffer} */ content) => gzipSync(content, { level: 9 }).length;
-const fileOf = (/** @type {string} */ url) => join(DIST, decodeURI(url.split(/[?#]/)[0] ?? ''));
-
-/** Every module a chunk can load: static imports, dynamic import() and new URL(…, import.meta.url) workers. */
-function closure(/** @type {string[]} */ entries) {
-  const seen = new Set();
-  const queue = [...entries];
-  while (queue.length) {
-    const file = /** @type {string} */ (queue.pop());
-    if (seen.has(file) || !existsSync(file)) continue;
-    seen.add(file);
-    const code = readFileSync(file, 'utf8');
-    for (const m of code.matchAll(/["'`]((?:\.{1,2}\/|\/_astro\/)[^"'`]+\.m?js)["'`]/g)) {
-      const spec = /** @type {string} */ (m[1]);
-      queue.push(spec.startsWith('/') ? fileOf(spec) : resolve(dirname(file), spec));
-    }
-  }
-  return seen;
-}
-
-/** The engine's chunks: the browser entry and its worker, and all they load. */
-function engineChunks() {
-  const astro = join(DIST, '_astro');
-  const entries = readdirSync(astro)
-    .filter((name) => /^(browser|worker)[.-][\w-]+\.js$/.test(name))
-    .map((name) => join(astro, name));
-  if (entries.length === 0) throw new Error('No engine chunk (browser.*.js) in dist/_astro: was the site built?');
-  return closure(entries);
-}
-
 function islandSizes() {
-  const engine = engineChunks();
+  const engine = closure(engineEntries(), { onDemand: true });
   const engineBytes = [...engine].reduce((sum, file) => sum + gz(readFileSync(file)), 0);
   /** @type {Map<string, { page: string; own: number; files: number }>} */
   const sizes = new Map();
@@ -128,7 +98,7 @@ function islandSizes() {
       // "/_astro/TokenExplorer.CSl9QWKf.js" is the island TokenExplorer.
       const name = /** @type {string} */ (component.split('/').pop()?.split('.')[0]);
       if (sizes.has(name)) continue;
-      const files = [...closure([fileOf(component), ...(renderer ? [fileOf(renderer)] : [])])].filter((file) => !engine.has(file));
+      const files = [...closure([fileOf(component), ...(renderer ? [fileOf(renderer)] : [])], { onDemand: true })].filter((file) => !engine.has(file));
       sizes.set(name, { page: page ? `/${page}/` : '/', own: files.reduce((sum, file) => sum + gz(readFileSync(file)), 0), files: files.length });
     }
   }

@@ -13,14 +13,12 @@
 //   CSS, KaTeX's included                  <= 25 kB
 // Prints a table and exits 1 when a page is over.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { join, relative } from 'node:path';
+import { closure, DIST, fileOf, gz } from './dist-files.mjs';
 
-const DIST = resolve(import.meta.dirname, '..', 'dist');
 const KB = 1000;
 const BUDGET = { html: 30 * KB, island: 6 * KB, js: 15 * KB, css: 25 * KB };
 
-const gz = (/** @type {string | Buffer} */ content) => gzipSync(content, { level: 9 }).length;
 
 /** @param {string} dir @returns {string[]} */
 function htmlFiles(dir) {
@@ -31,26 +29,7 @@ function htmlFiles(dir) {
   });
 }
 
-/** A site path ("/_astro/x.js") to its file in dist. */
-const fileOf = (/** @type {string} */ url) => join(DIST, decodeURI(url.split(/[?#]/)[0] ?? ''));
 
-/** Static imports of an ES module, followed to the end: the code that runs before anything else can. */
-function staticClosure(/** @type {string[]} */ entries) {
-  const seen = new Set();
-  const queue = [...entries];
-  while (queue.length) {
-    const file = /** @type {string} */ (queue.pop());
-    if (seen.has(file)) continue;
-    seen.add(file);
-    const code = readFileSync(file, 'utf8');
-    // `import x from "./a.js"`, `import "./a.js"`, `export * from "./a.js"`; not `import("./a.js")`.
-    for (const m of code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["']([^"']+\.m?js)["']/g)) {
-      const spec = /** @type {string} */ (m[1]);
-      queue.push(spec.startsWith('/') ? fileOf(spec) : resolve(dirname(file), spec));
-    }
-  }
-  return [...seen];
-}
 
 function measure(/** @type {string} */ htmlPath) {
   const html = readFileSync(htmlPath, 'utf8');
@@ -65,7 +44,7 @@ function measure(/** @type {string} */ htmlPath) {
   ].filter((url) => url && !islandUrls.has(url));
   // Module scripts bundled into the page inline their imports as `import "/_astro/x.js"`.
   const inlineImports = inlineJs.flatMap((code) => [...code.matchAll(/import\s*(?:[\w*{}\s,$]+?\s*from\s*)?["'](\/[^"']+\.m?js)["']/g)].map((m) => m[1]));
-  const jsFiles = staticClosure([...moduleUrls, ...inlineImports].map((url) => fileOf(/** @type {string} */ (url))));
+  const jsFiles = [...closure([...moduleUrls, ...inlineImports].map((url) => fileOf(/** @type {string} */ (url))))];
   const cssFiles = [...html.matchAll(/<link[^>]*rel="stylesheet"[^>]*href="([^"]+)"/g)].map((m) => fileOf(/** @type {string} */ (m[1])));
   const inlineCss = [...html.matchAll(/<style[^>]*>([\s\S]*?)<\/style>/g)].map((m) => m[1] ?? '');
   const islands = [...html.matchAll(/<astro-island\b[\s\S]*?<\/astro-island>/g)].map((m) => ({

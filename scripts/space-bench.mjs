@@ -18,10 +18,10 @@
 //      warm one.
 //
 //   npm run build && npm run bench:space
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { DIST, requireBuild, startSite } from './bench-site.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { requireBuild, startSite } from './bench-site.mjs';
+import { closure, DIST, engineEntries, fileOf, gz, importsOf } from './dist-files.mjs';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4341);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -29,32 +29,7 @@ const PAGE = '/chapters/query-key-value/';
 const FRAMES = Number(process.env['BENCH_FRAMES'] ?? 240);
 const ENTRIES = Number(process.env['BENCH_ENTRIES'] ?? 5);
 
-const gz = (/** @type {string | Buffer} */ content) => gzipSync(content, { level: 9 }).length;
 const kB = (/** @type {number} */ bytes) => `${(bytes / 1000).toFixed(1)} kB`;
-const fileOf = (/** @type {string} */ url) => join(DIST, decodeURI(url.split(/[?#]/)[0] ?? ''));
-
-/** Modules a chunk imports: statically (`import … from "./x.js"`), or on demand (`import("./x.js")`). */
-function importsOf(/** @type {string} */ file) {
-  const code = readFileSync(file, 'utf8');
-  const near = (/** @type {string} */ spec) => resolve(dirname(file), spec);
-  const statics = [...code.matchAll(/(?:^|[;\s}])(?:import|export)\s*(?:[\w*{}\s,$]+?\s*from\s*)?["'](\.{1,2}\/[^"']+\.js)["']/g)].map((m) => near(/** @type {string} */ (m[1])));
-  // Vite writes on-demand imports as import(`./x.js`), inside its preload helper.
-  const all = [...code.matchAll(/["'`](\.{1,2}\/[^"'`]+\.js)["'`]/g)].map((m) => near(/** @type {string} */ (m[1])));
-  return { statics, dynamics: all.filter((f) => !statics.includes(f)) };
-}
-
-/** Everything loaded statically from some entries. */
-function staticClosure(/** @type {string[]} */ entries) {
-  const seen = new Set();
-  const queue = [...entries];
-  while (queue.length) {
-    const file = /** @type {string} */ (queue.pop());
-    if (seen.has(file) || !existsSync(file)) continue;
-    seen.add(file);
-    queue.push(...importsOf(file).statics);
-  }
-  return seen;
-}
 
 const sum = (/** @type {Iterable<string>} */ files) => [...files].reduce((total, file) => total + gz(readFileSync(file)), 0);
 const short = (/** @type {string} */ file) => file.split('/').pop();
@@ -65,20 +40,18 @@ function sizes() {
   if (!tag) throw new Error(`No SpaceView island in ${PAGE}: was the site built?`);
   const component = fileOf(/** @type {string} */ (/component-url="([^"]+)"/.exec(tag)?.[1]));
   const renderer = fileOf(/** @type {string} */ (/renderer-url="([^"]+)"/.exec(tag)?.[1]));
-  const runtime = staticClosure([renderer]);
-  const island = [...staticClosure([component])].filter((f) => !runtime.has(f));
+  const runtime = closure([renderer]);
+  const island = [...closure([component])].filter((f) => !runtime.has(f));
   // What the island loads on demand: the three.js chunk, the engine, the model's code.
   const later = new Set([...island].flatMap((f) => importsOf(f).dynamics));
-  const astro = join(DIST, '_astro');
-  const engineEntries = readdirSync(astro).filter((n) => /^(browser|worker)[.-][\w-]+\.js$/.test(n)).map((n) => join(astro, n));
-  const engine = staticClosure(engineEntries);
+  const engine = closure(engineEntries());
   const loaded = new Set([...island, ...runtime, ...engine]);
   const three = [...later].filter((f) => /\/scene\.[\w-]+\.js$/.test(f));
-  const threeFiles = [...staticClosure(three)].filter((f) => !loaded.has(f));
+  const threeFiles = [...closure(three)].filter((f) => !loaded.has(f));
   const model = [...later].filter((f) => /\/model\.[\w-]+\.js$/.test(f));
-  const modelFiles = [...staticClosure(model)].filter((f) => !loaded.has(f) && !threeFiles.includes(f));
+  const modelFiles = [...closure(model)].filter((f) => !loaded.has(f) && !threeFiles.includes(f));
   // The model's own dynamic imports (inference, tokenizer, vocabulary).
-  for (const f of [...modelFiles]) for (const g of importsOf(f).dynamics) for (const h of staticClosure([g])) if (!loaded.has(h) && !modelFiles.includes(h)) modelFiles.push(h);
+  for (const f of [...modelFiles]) for (const g of importsOf(f).dynamics) for (const h of closure([g])) if (!loaded.has(h) && !modelFiles.includes(h)) modelFiles.push(h);
   const weights = ['decoder.json', 'decoder.bin'].reduce((total, name) => total + readFileSync(join(DIST, 'models', name)).length, 0);
   return {
     island: { bytes: sum(island), files: island.map(short) },
