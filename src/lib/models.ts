@@ -4,8 +4,13 @@
  * explorer, the √d_k demo and the 3D view may share the decoder). A load
  * that fails is forgotten, so the next request tries again.
  */
-import type { LoadedModel } from '@attention-guide/models/inference';
+import type { HeadProjections, LoadedModel } from '@attention-guide/models/inference';
+import type { DecoderConfig } from '@attention-guide/models/model';
 import type { ModelManifest } from '@attention-guide/models/weights';
+import { pageEngine } from './engine';
+
+/** The guide's running sentence, in the models' lower-case vocabulary: the demos' default text. */
+export const RUNNING_SENTENCE = 'the cat sat on the mat because it was tired .';
 
 export type ModelName = 'decoder' | 'translator';
 
@@ -36,4 +41,37 @@ export function pageModel(name: ModelName): Promise<LoadedModel> {
     loads.set(name, load);
   }
   return load;
+}
+
+/** The decoder's reading of the running sentence: its tokens (<bos> first) and every head's queries, keys and values. */
+export interface DecoderHeads {
+  tokens: string[];
+  projections: HeadProjections[];
+}
+
+let decoderHeads: Promise<DecoderHeads> | undefined;
+
+/**
+ * The decoder run once per page on the running sentence, through the page's
+ * engine, for every island that shows its heads' vectors (the √d_k demo and
+ * the 3D view).
+ */
+export function pageDecoderHeads(): Promise<DecoderHeads> {
+  decoderHeads ??= (async () => {
+    const [engine, model, { runDecoder }, { encode }, { BOS }] = await Promise.all([
+      pageEngine(),
+      pageModel('decoder'),
+      import('@attention-guide/models/inference'),
+      import('@attention-guide/models/tokenize'),
+      import('@attention-guide/models/data'),
+    ]);
+    const encoded = encode(RUNNING_SENTENCE, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
+    if (!encoded.ok) throw new Error(encoded.message);
+    const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
+    return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections! };
+  })().catch((error: unknown) => {
+    decoderHeads = undefined;
+    throw error;
+  });
+  return decoderHeads;
 }

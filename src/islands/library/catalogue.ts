@@ -6,6 +6,7 @@
  */
 import type { Engine } from '@attention-guide/attention';
 import { tensor } from '@attention-guide/attention/tensor';
+import { shortest } from '../../lib/float32';
 
 export const TOPICS = ['cats', 'cooking', 'space', 'history', 'gardening'] as const;
 export type Topic = (typeof TOPICS)[number];
@@ -132,8 +133,6 @@ export interface SearchView {
 const KEYS = tensor(BOOKS.flatMap((b) => b.key), [BOOKS.length, TOPICS.length]);
 const VALUES = tensor(BOOKS.flatMap((b) => b.value), [BOOKS.length, TOPICS.length]);
 
-/** Float32 carries about 7 significant digits; rounding to them keeps the page's HTML short. */
-const round7 = (x: number): number => Number(x.toPrecision(7));
 
 /** One attention call: the query against every book's key, softmax at the temperature, and the mix of the values. */
 export async function search(engine: Engine, text: string, parsed: ParsedQuery & { ok: true }, temperatureIndex: number): Promise<SearchView> {
@@ -141,7 +140,7 @@ export async function search(engine: Engine, text: string, parsed: ParsedQuery &
   if (temperature === undefined) throw new RangeError(`No temperature number ${temperatureIndex}.`);
   const q = tensor(parsed.query, [1, TOPICS.length]);
   const { output, stages } = await engine.attention(q, KEYS, VALUES, { stages: true, scale: 1 / temperature });
-  const row = (t: { data: Float32Array }) => Array.from(t.data, round7);
+  const row = (t: { data: Float32Array }) => Array.from(t.data, shortest);
   return {
     text,
     temperatureIndex,

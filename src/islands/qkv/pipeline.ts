@@ -8,6 +8,7 @@
  */
 import type { Engine } from '@attention-guide/attention';
 import { rng, tensor } from '@attention-guide/attention/tensor';
+import { shortest } from '../../lib/float32';
 
 /** Width of each token's vector. Fixed, so the controls stay two: n and d_k. */
 export const D_MODEL = 4;
@@ -143,21 +144,6 @@ export function defaultInputs(size: Size = DEFAULT_SIZE): Inputs {
   const result = readInputs(size, {});
   if (!result.ok) throw new Error('The starting values must all be numbers.');
   return result.inputs;
-}
-
-/**
- * A float32 as the shortest decimal that reads back as the same float32
- * (0.806 rather than 0.805999935): the same value, shorter in the page.
- */
-function shortest(x: number): number {
-  if (!Number.isFinite(x)) return x;
-  const f = Math.fround(x);
-  for (let digits = 1; digits < 9; digits++) {
-    const y = Number(f.toPrecision(digits));
-    if (Math.fround(y) === f) return y;
-  }
-  // Nine significant digits identify every float32.
-  return Number(f.toPrecision(9));
 }
 
 /** Float32 results as plain numbers (see shortest). */

@@ -7,6 +7,7 @@
 import type { Engine, Tensor } from '@attention-guide/attention';
 import { spread, weightStats, type RowStats } from '@attention-guide/attention/stats';
 import { randn, zeros } from '@attention-guide/attention/tensor';
+import { shortest } from '../../lib/float32';
 
 /** Queries and keys per draw: n = 128 rows of weights to average over, m = 16 keys in each row. */
 export const QUERIES = 128;
@@ -70,11 +71,6 @@ export interface ScalingView extends Setting {
   rowWeights: number[];
 }
 
-/**
- * Float32 carries about 7 significant digits; rounding to them keeps the
- * numbers exact enough for any comparison and the page's HTML short.
- */
-export const round7 = (x: number): number => Number(x.toPrecision(7));
 
 function summarise(scaled: Tensor, weights: Tensor): Summary {
   const rows: RowStats[] = weightStats(weights);
@@ -83,11 +79,11 @@ function summarise(scaled: Tensor, weights: Tensor): Summary {
   const middle = jacobians.length / 2;
   const median = jacobians.length % 2 ? jacobians[Math.floor(middle)]! : (jacobians[middle - 1]! + jacobians[middle]!) / 2;
   return {
-    std: round7(spread(scaled).std),
-    entropy: round7(mean((r) => r.entropy)),
-    max: round7(mean((r) => r.max)),
-    jacobian: round7(mean((r) => r.jacobianMax)),
-    jacobianMedian: round7(median),
+    std: shortest(spread(scaled).std),
+    entropy: shortest(mean((r) => r.entropy)),
+    max: shortest(mean((r) => r.max)),
+    jacobian: shortest(mean((r) => r.jacobianMax)),
+    jacobianMedian: shortest(median),
     saturated: rows.filter((r) => r.max > SATURATED).length,
   };
 }
@@ -119,8 +115,8 @@ export async function scalingView(engine: Engine, setting: Setting, model?: Mode
     queries: QUERIES,
     keys: KEYS,
     rowLabel: 'The first query',
-    rowScores: Array.from(shown.scaled.data.subarray(0, KEYS), round7),
-    rowWeights: Array.from(shown.weights.data.subarray(0, KEYS), round7),
+    rowScores: Array.from(shown.scaled.data.subarray(0, KEYS), shortest),
+    rowWeights: Array.from(shown.weights.data.subarray(0, KEYS), shortest),
   };
 }
 
@@ -168,7 +164,7 @@ async function modelView(engine: Engine, setting: Setting, model: ModelHeads): P
     keys: m,
     rowLabel: `The query of “${model.tokens[row]}” (${first.name.replace('.self', '')}, head ${first.head})`,
     keyLabels: model.tokens,
-    rowScores: Array.from(shown.scaled.data.subarray(row * m, (row + 1) * m), round7),
-    rowWeights: Array.from(shown.weights.data.subarray(row * m, (row + 1) * m), round7),
+    rowScores: Array.from(shown.scaled.data.subarray(row * m, (row + 1) * m), shortest),
+    rowWeights: Array.from(shown.weights.data.subarray(row * m, (row + 1) * m), shortest),
   };
 }

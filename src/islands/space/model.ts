@@ -1,30 +1,20 @@
 /**
- * The trained decoder's heads on the models page's sentence, run in the
- * browser by the engine the first time a reader picks one: every head's
- * queries, keys and values (d_k = d_v = 8), as the model computed them.
+ * The trained decoder's heads as the 3D view draws them: the page's one run
+ * of the decoder on the running sentence (src/lib/models.ts), each head's
+ * queries, keys and values (d_k = d_v = 8) as the model computed them.
  */
-import type { Engine } from '@attention-guide/attention';
-import { pageModel } from '../../lib/models';
-import { MODEL_SENTENCE, type SpaceVectors } from './vectors';
+import { pageDecoderHeads } from '../../lib/models';
+import type { SpaceVectors } from './vectors';
 
 export interface ModelHeads {
   /** heads[layer][head] */
   heads: SpaceVectors[][];
 }
 
-export async function loadModelHeads(engine: Engine): Promise<ModelHeads> {
-  const [{ runDecoder }, { encode }, { BOS }, model] = await Promise.all([
-    import('@attention-guide/models/inference'),
-    import('@attention-guide/models/tokenize'),
-    import('@attention-guide/models/data'),
-    pageModel('decoder'),
-  ]);
-  const encoded = encode(MODEL_SENTENCE, model.vocabulary['tokens']!, 1000);
-  if (!encoded.ok) throw new Error(encoded.message);
-  const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
-  const tokens = ['<bos>', ...encoded.value.words];
+export async function loadModelHeads(): Promise<ModelHeads> {
+  const { tokens, projections } = await pageDecoderHeads();
   const heads: SpaceVectors[][] = [];
-  for (const p of run.projections ?? []) {
+  for (const p of projections) {
     const layer = Number(/^layer(\d+)\./.exec(p.name)?.[1] ?? NaN);
     if (!Number.isInteger(layer)) throw new Error(`Unexpected layer name ${p.name}`);
     (heads[layer] ??= [])[p.head] = {

@@ -52,9 +52,6 @@ export function modelHead(id: `model-${number}-${number}`): { layer: number; hea
   return { layer: Number(layer), head: Number(head) };
 }
 
-/** The sentence the trained model reads, as on the models page. */
-export const MODEL_SENTENCE = 'the cat sat on the mat because it was tired .';
-
 /**
  * The chapter's worked example (cat, mat and it, d_k = 2) given a third
  * dimension, with "sat" and "tired" added. The first two coordinates of cat,

@@ -10,8 +10,6 @@ import { runDecoder, type LoadedModel } from '@attention-guide/models/inference'
 import { encode, type Encoded, type EncodeResult } from '@attention-guide/models/tokenize';
 import { visibleRows, type Reading } from './packed';
 
-/** The chapter's running sentence, in the model's lower-case vocabulary. */
-export const DEFAULT_SENTENCE = 'the cat sat on the mat because it was tired .';
 
 const vocabularies = new WeakMap<readonly string[], Vocabulary>();
 
