@@ -82,3 +82,19 @@ export async function openIsland(page: Page, path: string, selector: string, sea
   await expect(island).toHaveAttribute('data-hydrated', '');
   return island;
 }
+
+/**
+ * A model file that loads slowly, then not at all: every request matching
+ * the glob `url` (a model's .bin file) waits until the returned function is
+ * called, then fails. For checking what an island says while its model
+ * loads, and when it cannot.
+ */
+export async function holdThenFail(page: Page, url: string): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(url, async (route) => {
+    await held;
+    await route.abort();
+  });
+  return release;
+}

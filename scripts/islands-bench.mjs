@@ -79,6 +79,13 @@ const ISLANDS = [
     root: '.sqrt-dk',
     interact: (page, i) => page.locator('#sqrtdk-width').press(i % 2 ? 'ArrowLeft' : 'ArrowRight'),
   },
+  {
+    name: 'self vs cross: pick',
+    path: '/chapters/self-and-cross-attention/',
+    root: '[data-self-cross]',
+    // Left and right along the French tokens: the picked row in both decoder maps.
+    interact: (page, i) => page.locator('[data-self-cross] [data-tokens="french"] [aria-selected="true"]').press(i % 2 ? 'ArrowRight' : 'ArrowLeft'),
+  },
 ];
 
 // ---------- 2. JavaScript per island ----------

@@ -12,6 +12,14 @@ export function weightColour(weight: number): string {
   return interpolateCividis(clamp01(weight));
 }
 
+/** Colour steps of a heatmap drawn one path per colour (a thumbnail, or a map's first state in the page's HTML). */
+export const WEIGHT_STEPS = 32;
+
+/** A weight's colour step, 0 to WEIGHT_STEPS: its colour is weightColour(step / WEIGHT_STEPS). */
+export function weightStep(weight: number): number {
+  return Math.round(clamp01(weight) * WEIGHT_STEPS);
+}
+
 /**
  * A score on a diverging scale: 0 is the neutral middle, -limit and +limit
  * the two ends (blue for positive, red for negative, as RdBu runs).
