@@ -7,6 +7,9 @@
  */
 import { interpolateCividis, interpolateRdBu } from 'd3-scale-chromatic';
 
+/** Colour steps of a thumbnail heatmap (AttentionMap's compact form): each weight is drawn rounded to the nearest 1/WEIGHT_STEPS. */
+export const WEIGHT_STEPS = 32;
+
 /** A weight in [0, 1] as a cividis colour (dark blue at 0, yellow at 1). */
 export function weightColour(weight: number): string {
   return interpolateCividis(clamp01(weight));
