@@ -1,5 +1,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { expect, type BrowserContext, type Locator, type Page } from '@playwright/test';
 
 const ROOT = join(import.meta.dirname, '..');
@@ -97,4 +98,18 @@ export async function holdThenFail(page: Page, url: string): Promise<() => void>
     await route.abort();
   });
   return release;
+}
+
+/** The WCAG 2 A and AA violations axe finds inside `selector`, a line each with up to five of its elements: [] when there are none. */
+export async function axeViolations(page: Page, selector: string): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa']).analyze();
+  return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n  ')}`);
+}
+
+/** Fails if the page scrolls sideways or the island reaches past the viewport's right edge. */
+export async function expectNoOverflow(page: Page, island: Locator): Promise<void> {
+  const width = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
+  expect(width.scroll).toBeLessThanOrEqual(width.client);
+  const box = await island.boundingBox();
+  expect(box!.x + box!.width).toBeLessThanOrEqual(width.client);
 }

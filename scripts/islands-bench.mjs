@@ -6,7 +6,8 @@
 //      a cell) to the animation frame that shows the recomputed figure, over
 //      100 interactions per island at its default sizes; p50, p95 and max, on
 //      the backend the engine chose (WebGPU where Chromium offers it) and
-//      with the CPU forced (?compute=cpu). Target: p95 < 16 ms.
+//      with the CPU forced (?compute=cpu). Target: p95 < 16 ms (50 ms for
+//      the head gallery's text, which reruns the whole model).
 //   2. each island's own JavaScript, gzipped: its component, renderer and
 //      everything they import, statically or on demand, less the attention
 //      engine's own chunks (which every island shares). Target: <= 40 kB.
@@ -27,8 +28,9 @@ const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 
 /**
  * One island: where it is, its root, and one interaction that changes the
- * figure (called with the interaction's index, so it can alternate).
- * @type {Array<{ name: string; path: string; root: string; interact: (page: import('@playwright/test').Page, i: number) => Promise<void> }>}
+ * figure (called with the interaction's index, so it can alternate); `target`
+ * is its p95 target in ms where it is not 16.
+ * @type {Array<{ name: string; path: string; root: string; target?: number; interact: (page: import('@playwright/test').Page, i: number) => Promise<void> }>}
  */
 const ISLANDS = [
   {
@@ -45,6 +47,21 @@ const ISLANDS = [
     // Enter in the sentence box runs the model at once (typing waits 150 ms for a pause first).
     interact: async (page, i) => {
       const input = page.locator('[data-token-explorer] form input[type="text"]');
+      await input.evaluate((el, text) => {
+        /** @type {HTMLInputElement} */ (el).value = text;
+      }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
+      await input.press('Enter');
+    },
+  },
+  {
+    name: 'head gallery: text',
+    path: '/chapters/multi-head-attention/',
+    root: '[data-head-gallery]',
+    // The whole gallery: one decoder run recomputes all eight heads, their thumbnails and the enlarged map.
+    target: 50,
+    // Enter reads the sentence at once (typing waits 150 ms for a pause first).
+    interact: async (page, i) => {
+      const input = page.locator('[data-head-gallery] form input[type="text"]');
       await input.evaluate((el, text) => {
         /** @type {HTMLInputElement} */ (el).value = text;
       }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
@@ -212,7 +229,7 @@ try {
     for (const cpu of [false, true]) {
       const r = await latency(browser, island, cpu);
       const f = (/** @type {number} */ x) => x.toFixed(1).padStart(7);
-      console.log(`  ${island.name.padEnd(24)} ${r.backend.padEnd(8)} ${f(r.dom.p50)} ${f(r.dom.p95)} ${f(r.dom.max)}   ${r.frame.p50.toFixed(1).padStart(9)} ${f(r.frame.p95)}${r.dom.p95 < 16 ? '' : '  (p95 over 16 ms)'}`);
+      console.log(`  ${island.name.padEnd(24)} ${r.backend.padEnd(8)} ${f(r.dom.p50)} ${f(r.dom.p95)} ${f(r.dom.max)}   ${r.frame.p50.toFixed(1).padStart(9)} ${f(r.frame.p95)}${r.dom.p95 < (island.target ?? 16) ? '' : `  (p95 over ${island.target ?? 16} ms)`}`);
     }
   }
 } finally {

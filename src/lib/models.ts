@@ -1,8 +1,9 @@
 /**
  * The two trained models as a page's islands load them: from the site's own
  * /models/ folder, once per page however many islands ask (the token
- * explorer, the √d_k demo and the 3D view may share the decoder). A load
- * that fails is forgotten, so the next request tries again.
+ * explorer, the √d_k demo, the 3D view and the head gallery may share the
+ * decoder), and the decoder's training snapshots from the same download. A
+ * load that fails is forgotten, so the next request tries again.
  */
 import type { HeadProjections, LoadedModel } from '@attention-guide/models/inference';
 import type { DecoderConfig } from '@attention-guide/models/model';
@@ -14,7 +15,21 @@ export const RUNNING_SENTENCE = 'the cat sat on the mat because it was tired .';
 
 export type ModelName = 'decoder' | 'translator';
 
-const loads = new Map<ModelName, Promise<LoadedModel>>();
+/**
+ * One promise per key for the page's lifetime; a load that fails is
+ * forgotten, so the next request tries again.
+ */
+function once<K, T>(cache: Map<K, Promise<T>>, key: K, load: () => Promise<T>): Promise<T> {
+  let promise = cache.get(key);
+  if (!promise) {
+    promise = load().catch((error: unknown) => {
+      cache.delete(key);
+      throw error;
+    });
+    cache.set(key, promise);
+  }
+  return promise;
+}
 
 async function fetchOk(url: string): Promise<Response> {
   const response = await fetch(url);
@@ -22,25 +37,41 @@ async function fetchOk(url: string): Promise<Response> {
   return response;
 }
 
-async function fetchModel(name: ModelName): Promise<LoadedModel> {
-  const [{ loadModel }, manifest] = await Promise.all([
-    import('@attention-guide/models/inference'),
-    fetchOk(`/models/${name}.json`).then((r) => r.json() as Promise<ModelManifest>),
-  ]);
-  const bytes = await (await fetchOk(`/models/${manifest.file}`)).arrayBuffer();
-  return loadModel(manifest, new Uint8Array(bytes));
+interface ModelFiles {
+  manifest: ModelManifest;
+  bytes: Uint8Array;
 }
 
+const files = new Map<ModelName, Promise<ModelFiles>>();
+
+/** A model's manifest and binary file (final weights and training snapshots), fetched once per page. */
+function pageFiles(name: ModelName): Promise<ModelFiles> {
+  return once(files, name, async () => {
+    const manifest = (await (await fetchOk(`/models/${name}.json`)).json()) as ModelManifest;
+    const bytes = new Uint8Array(await (await fetchOk(`/models/${manifest.file}`)).arrayBuffer());
+    return { manifest, bytes };
+  });
+}
+
+async function load(name: ModelName, snapshot?: number): Promise<LoadedModel> {
+  const [{ loadModel }, { manifest, bytes }] = await Promise.all([import('@attention-guide/models/inference'), pageFiles(name)]);
+  return loadModel(manifest, bytes, snapshot);
+}
+
+const loads = new Map<string, Promise<LoadedModel>>();
+
+/** A model with its final (shipped) weights. */
 export function pageModel(name: ModelName): Promise<LoadedModel> {
-  let load = loads.get(name);
-  if (!load) {
-    load = fetchModel(name).catch((error: unknown) => {
-      loads.delete(name);
-      throw error;
-    });
-    loads.set(name, load);
-  }
-  return load;
+  return once(loads, name, () => load(name));
+}
+
+/**
+ * A model as it was at one of its training snapshots (0: before training;
+ * the manifest's `snapshots` lists them), decoded from the same bytes as
+ * pageModel's: the binary file is fetched once per page.
+ */
+export function pageSnapshot(name: ModelName, index: number): Promise<LoadedModel> {
+  return once(loads, `${name}@${index}`, () => load(name, index));
 }
 
 /** The decoder's reading of the running sentence: its tokens (<bos> first) and every head's queries, keys and values. */
@@ -49,7 +80,7 @@ export interface DecoderHeads {
   projections: HeadProjections[];
 }
 
-let decoderHeads: Promise<DecoderHeads> | undefined;
+const decoderHeads = new Map<'running', Promise<DecoderHeads>>();
 
 /**
  * The decoder run once per page on the running sentence, through the page's
@@ -57,7 +88,7 @@ let decoderHeads: Promise<DecoderHeads> | undefined;
  * the 3D view).
  */
 export function pageDecoderHeads(): Promise<DecoderHeads> {
-  decoderHeads ??= (async () => {
+  return once(decoderHeads, 'running', async () => {
     const [engine, model, { runDecoder }, { encode }, { BOS }] = await Promise.all([
       pageEngine(),
       pageModel('decoder'),
@@ -69,9 +100,5 @@ export function pageDecoderHeads(): Promise<DecoderHeads> {
     if (!encoded.ok) throw new Error(encoded.message);
     const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
     return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections! };
-  })().catch((error: unknown) => {
-    decoderHeads = undefined;
-    throw error;
   });
-  return decoderHeads;
 }

@@ -19,6 +19,11 @@ export interface Reading {
    * and have no weight to show.
    */
   weights: Float32Array[][][];
+  /**
+   * The largest weight any head gave a masked (later) position, from the
+   * model's full matrices: 0 when the causal mask holds.
+   */
+  maskedMax?: number;
 }
 
 /**
@@ -33,6 +38,7 @@ export interface PackedReading {
   cut?: string;
   layers: number;
   heads: number;
+  maskedMax?: number;
   /** Base64 of every visible weight, layer by layer, head by head, query by query. */
   data: string;
 }
@@ -46,6 +52,13 @@ export interface HeadNote {
   itOther: number;
   /** Share of those sentences where the largest weight of "it" is on the noun it refers to. */
   itTop: number;
+}
+
+/** The largest weight above the diagonal of a [tokens × tokens] matrix: what a causal model gave the positions it must not see. */
+export function maskedMax(matrix: ArrayLike<number>, tokens: number): number {
+  let max = 0;
+  for (let i = 0; i < tokens; i++) for (let j = i + 1; j < tokens; j++) max = Math.max(max, Math.abs(matrix[i * tokens + j]!));
+  return max;
 }
 
 /** The visible part of each row of a [tokens × tokens] causal weight matrix. */
@@ -70,6 +83,7 @@ export function pack(reading: Reading): PackedReading {
     words: reading.words,
     unknown: reading.unknown,
     ...(reading.cut === undefined ? {} : { cut: reading.cut }),
+    ...(reading.maskedMax === undefined ? {} : { maskedMax: reading.maskedMax }),
     layers: reading.weights.length,
     heads: reading.weights[0]?.length ?? 0,
     data: btoa(binary),
@@ -91,5 +105,11 @@ export function unpack(packed: PackedReading): Reading {
     ),
   );
   if (at * 4 !== view.byteLength) throw new Error(`The packed weights hold ${view.byteLength / 4} values; ${at} were expected.`);
-  return { words: packed.words, unknown: packed.unknown, ...(packed.cut === undefined ? {} : { cut: packed.cut }), weights };
+  return {
+    words: packed.words,
+    unknown: packed.unknown,
+    ...(packed.cut === undefined ? {} : { cut: packed.cut }),
+    ...(packed.maskedMax === undefined ? {} : { maskedMax: packed.maskedMax }),
+    weights,
+  };
 }

@@ -8,8 +8,7 @@ import type { Engine } from '@attention-guide/attention';
 import { BOS, Vocabulary } from '@attention-guide/models/data';
 import { runDecoder, type LoadedModel } from '@attention-guide/models/inference';
 import { encode, type Encoded, type EncodeResult } from '@attention-guide/models/tokenize';
-import { visibleRows, type Reading } from './packed';
-
+import { maskedMax, visibleRows, type Reading } from './packed';
 
 const vocabularies = new WeakMap<readonly string[], Vocabulary>();
 
@@ -35,5 +34,6 @@ export async function readEncoded(engine: Engine, model: LoadedModel, encoded: E
     unknown: encoded.unknown,
     ...(encoded.cut ? { cut: encoded.cut.message } : {}),
     weights: run.attention.map((layer) => layer.heads.map((matrix) => visibleRows(matrix, tokens))),
+    maskedMax: Math.max(...run.attention.flatMap((layer) => layer.heads.map((matrix) => maskedMax(matrix, tokens)))),
   };
 }

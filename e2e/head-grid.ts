@@ -1,0 +1,46 @@
+import { expect, type Locator } from '@playwright/test';
+
+/**
+ * Reading the heads of the decoder as the head gallery and the training
+ * snapshots show them (src/islands/gallery/HeadGrid.svelte): eight
+ * thumbnails, one head enlarged with a table of its weights.
+ */
+
+/** The model loads and runs in the background; on a software WebGPU adapter that takes a while. */
+export const MODEL_READY = { timeout: 60_000 };
+
+/** Waits until the model has run in the browser and the enlarged map is drawn; says on which backend. */
+export async function ready(island: Locator): Promise<string> {
+  const status = island.locator('[data-compute-target]');
+  await expect(status).toHaveAttribute('data-compute-target', /^(webgpu|cpu)$/, MODEL_READY);
+  await expect(island.locator('[data-enlarged] [data-weights]')).toHaveCount(1);
+  return (await status.getAttribute('data-compute-target'))!;
+}
+
+/** The enlarged head's weights, row by row, from its table: visible weights at full precision; masked cells as null. */
+export async function enlarged(island: Locator): Promise<Array<Array<number | null>>> {
+  return island.locator('[data-enlarged] [data-weights] tbody tr').evaluateAll((rows) =>
+    rows.map((row) => Array.from(row.querySelectorAll('td'), (td) => (td.hasAttribute('data-masked') ? null : Number(td.getAttribute('data-value'))))),
+  );
+}
+
+/** Picks head `index` (layer × 4 + head) with a click and returns its weights. */
+export async function pickHead(island: Locator, index: number): Promise<Array<Array<number | null>>> {
+  await island.locator(`[data-thumb="${index}"]`).click();
+  await expect(island.locator('[data-enlarged]')).toHaveAttribute('data-enlarged', String(index));
+  return enlarged(island);
+}
+
+/** The weights a row shows, without its masked cells. */
+export const visible = (row: Array<number | null>): number[] => row.filter((w): w is number => w !== null);
+
+/** Each row's visible weights: row i has i + 1 (itself and the tokens before it), non-negative, summing to 1. */
+export function expectRowsSumToOne(rows: Array<Array<number | null>>): void {
+  expect(rows.length).toBeGreaterThan(0);
+  rows.forEach((row, i) => {
+    const shown = visible(row);
+    expect(shown).toHaveLength(i + 1);
+    for (const w of shown) expect(w).toBeGreaterThanOrEqual(0);
+    expect(Math.abs(shown.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+  });
+}
