@@ -16,7 +16,7 @@
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBuild, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
@@ -88,7 +88,9 @@ function islandSizes() {
   const engineBytes = [...engine].reduce((sum, file) => sum + gz(readFileSync(file)), 0);
   /** @type {Map<string, { page: string; own: number; files: number }>} */
   const sizes = new Map();
-  for (const page of ['', 'chapters/what-attention-does', 'chapters/query-key-value', 'models']) {
+  // Every page of the site that has islands: the landing page, every chapter, the models page.
+  const chapters = readdirSync(join(DIST, 'chapters'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `chapters/${d.name}`);
+  for (const page of ['', ...chapters.sort(), 'models']) {
     const html = readFileSync(join(DIST, page, 'index.html'), 'utf8');
     for (const m of html.matchAll(/<astro-island\b[^>]*>/g)) {
       const tag = m[0];
