@@ -272,6 +272,32 @@ export class DecoderCache {
   }
 }
 
+const fused = new WeakMap<Params, Map<string, { weights: Tensor; widths: [number, number, number] }>>();
+
+/** W_Q, W_K and W_V of one attention layer side by side, [d_model × (q + k + v widths)], made once per model. */
+function projections(params: Params, prefix: string): { weights: Tensor; widths: [number, number, number] } {
+  let layers = fused.get(params);
+  if (!layers) fused.set(params, (layers = new Map()));
+  let entry = layers.get(prefix);
+  if (!entry) {
+    const parts = (['wq', 'wk', 'wv'] as const).map((w) => params.get(`${prefix}.${w}`));
+    const rows = parts[0]!.rows;
+    const widths = parts.map((p) => p.cols) as [number, number, number];
+    const cols = widths[0] + widths[1] + widths[2];
+    const data = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      let at = i * cols;
+      for (const p of parts) {
+        data.set(p.value.subarray(i * p.cols, (i + 1) * p.cols), at);
+        at += p.cols;
+      }
+    }
+    entry = { weights: matrix(data, rows, cols), widths };
+    layers.set(prefix, entry);
+  }
+  return entry;
+}
+
 /** An empty cache shaped for a decoder-only model. */
 export function createDecoderCache(model: LoadedModel): DecoderCache {
   const { params } = model;
@@ -293,8 +319,8 @@ export interface DecoderStep {
 
 /**
  * Reads one more token with a decoder-only model: in each layer, the new
- * token's query, key and value come from one row of projections
- * (engine.matmul); its key and value are appended to the cache; its query
+ * token's query, key and value come from one row of projections (one
+ * engine.matmul against W_Q, W_K and W_V side by side); its key and value are appended to the cache; its query
  * attends to every cached key and value (engine.attention, 1 × d_k against
  * (position + 1) × d_k), and W_O mixes the heads (engine.matmul). Nothing
  * earlier is recomputed. The logits and weights equal row `position` of
@@ -317,14 +343,17 @@ export async function stepDecoder(engine: Engine, model: LoadedModel, cache: Dec
   for (let l = 0; l < config.layers; l++) {
     const prefix = `layer${l}.self`;
     const h = matrix(norm(params, `layer${l}.norm1`, x, 1), 1, d);
-    const [q, k, v] = await Promise.all((['wq', 'wk', 'wv'] as const).map((w) => engine.matmul(h, param(params, `${prefix}.${w}`))));
+    // The new token's query, key and value in one product: [q | k | v] = h [W_Q | W_K | W_V].
+    const { weights: wqkv, widths } = projections(params, prefix);
+    const qkv = (await engine.matmul(h, wqkv)).data;
     const heads = cache.layers[l]!;
-    const dk = q!.shape[1]! / heads.length;
-    const dv = v!.shape[1]! / heads.length;
-    heads.forEach((kv, hd) => kv.append(k!.data.subarray(hd * dk, (hd + 1) * dk), v!.data.subarray(hd * dv, (hd + 1) * dv)));
+    const dk = widths[0] / heads.length;
+    const dv = widths[2] / heads.length;
+    const [q, k, v] = [qkv.subarray(0, widths[0]), qkv.subarray(widths[0], widths[0] + widths[1]), qkv.subarray(widths[0] + widths[1])];
+    heads.forEach((kv, hd) => kv.append(k.subarray(hd * dk, (hd + 1) * dk), v.subarray(hd * dv, (hd + 1) * dv)));
     // One query row against the cache: every cached key is at or before it, so nothing is masked.
     const results = await Promise.all(
-      heads.map((kv, hd) => engine.attention(matrix(q!.data.slice(hd * dk, (hd + 1) * dk), 1, dk), kv.keys(), kv.values(), { stages: true })),
+      heads.map((kv, hd) => engine.attention(matrix(q.slice(hd * dk, (hd + 1) * dk), 1, dk), kv.keys(), kv.values(), { stages: true })),
     );
     const concatenated = new Float32Array(heads.length * dv);
     weights.push(
