@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { expectAccessible, expectNoOverflow, MODEL_READY, ready } from './island-checks';
 import { openIsland } from './site';
 
 /**
@@ -9,17 +9,10 @@ import { openIsland } from './site';
 
 const CHAPTER = '/chapters/self-and-cross-attention/';
 const ISLAND = '[data-causal-mask]';
-const MODEL_READY = { timeout: 60_000 };
 // <bos> and the 11 tokens of the running sentence.
 const N = 12;
 
 const open = (page: Page, search = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, search);
-
-async function ready(island: Locator): Promise<string> {
-  const status = island.locator('[data-compute-target]');
-  await expect(status).toHaveAttribute('data-compute-target', /^(webgpu|cpu)$/, MODEL_READY);
-  return (await status.getAttribute('data-compute-target'))!;
-}
 
 const renders = async (island: Locator) => Number(await island.getAttribute('data-renders'));
 
@@ -202,10 +195,7 @@ test('at 360 px nothing overflows', async ({ page }) => {
   await ready(island);
   await island.getByRole('checkbox', { name: /Causal mask/ }).click();
   await expect(island).toHaveAttribute('data-causal', 'off');
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
-  expect(widths.page).toBeLessThanOrEqual(widths.viewport);
-  const box = await island.boundingBox();
-  expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+  await expectNoOverflow(page, island);
 });
 
 for (const theme of ['light', 'dark'] as const) {
@@ -214,7 +204,6 @@ for (const theme of ['light', 'dark'] as const) {
     const island = await open(page);
     await ready(island);
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-    const results = await new AxeBuilder({ page }).include(ISLAND).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await expectAccessible(page, ISLAND);
   });
 }

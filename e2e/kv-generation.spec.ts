@@ -1,5 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { expectAccessible, expectNoOverflow, MODEL_READY, ready } from './island-checks';
 import { openIsland } from './site';
 
 /**
@@ -11,15 +11,8 @@ import { openIsland } from './site';
 
 const CHAPTER = '/chapters/self-and-cross-attention/';
 const ISLAND = '[data-kv-generation]';
-const MODEL_READY = { timeout: 60_000 };
 
 const open = (page: Page, search = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, search);
-
-async function ready(island: Locator): Promise<string> {
-  const status = island.locator('[data-compute-target]');
-  await expect(status).toHaveAttribute('data-compute-target', /^(webgpu|cpu)$/, MODEL_READY);
-  return (await status.getAttribute('data-compute-target'))!;
-}
 
 const tokens = async (island: Locator) => Number(await island.getAttribute('data-tokens'));
 
@@ -166,10 +159,10 @@ test('the keyboard: Enter and Space step, the cache picks the head, Reset starts
   await expect(island.getByRole('button', { name: 'Step' })).toBeFocused();
 
   const before = (await shownAt(island, 5)).newRow;
-  await island.getByRole('button', { name: 'Layer 1, head 3: 5 keys and 5 values cached' }).focus();
+  await island.getByRole('button', { name: 'L1 h3 (layer 1, head 3: 5 keys and 5 values cached)' }).focus();
   await page.keyboard.press('Enter');
   await expect(island).toHaveAttribute('data-head', '1.3');
-  await expect(island.getByRole('button', { name: /Layer 1, head 3/ })).toHaveAttribute('aria-pressed', 'true');
+  await expect(island.getByRole('button', { name: /^L1 h3/ })).toHaveAttribute('aria-pressed', 'true');
   const other = await shownAt(island, 5);
   expect(other.newRow).not.toEqual(before);
   expectConsistent(other);
@@ -285,10 +278,7 @@ test('at 360 px nothing overflows, however long the text grows', async ({ page }
   const island = await open(page);
   await ready(island);
   await generateToEnd(island);
-  const widths = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth }));
-  expect(widths.page).toBeLessThanOrEqual(widths.viewport);
-  const box = await island.boundingBox();
-  expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+  await expectNoOverflow(page, island);
 });
 
 for (const theme of ['light', 'dark'] as const) {
@@ -299,7 +289,6 @@ for (const theme of ['light', 'dark'] as const) {
     await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
     await island.getByRole('button', { name: 'Step' }).click();
     await shownAt(island, 4);
-    const results = await new AxeBuilder({ page }).include(ISLAND).withTags(['wcag2a', 'wcag2aa']).analyze();
-    expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    await expectAccessible(page, ISLAND);
   });
 }
