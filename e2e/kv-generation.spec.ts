@@ -109,12 +109,21 @@ test.describe('without JavaScript', () => {
   });
 });
 
-test('hydrates on WebGPU; each Step adds exactly one row to the map and to the cache, equal to recomputing the prefix', async ({ page }) => {
+test('hydrates on WebGPU; each Step adds exactly one row to the map and to the cache, equal to recomputing the prefix', async ({ page, browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const staticPage = await context.newPage();
+  await staticPage.goto(CHAPTER);
+  const built = await shownAt(staticPage.locator(ISLAND), 3);
+  await context.close();
+
   const island = await open(page);
   expect(await ready(island)).toBe('webgpu');
   await expect(island.locator('[data-compute-target]')).toContainText('Computed in your browser on WebGPU');
   let shown = await shownAt(island, 3);
   expectConsistent(shown);
+  // The browser read the prompt as the build did.
+  expect(shown.words).toEqual(built.words);
+  shown.newRow.forEach((w, j) => expect(Math.abs(w - built.newRow[j]!)).toBeLessThan(1e-5));
   const cells = () => island.locator('svg.map rect[data-value]').count();
   expect(await cells()).toBe(6);
   for (let n = 4; n <= 6; n++) {
