@@ -91,6 +91,16 @@ const ISLANDS = [
     interact: (page, i) => page.locator('#library-temperature').press(i % 2 ? 'ArrowLeft' : 'ArrowRight'),
   },
   {
+    name: 'generation: step',
+    path: '/chapters/self-and-cross-attention/',
+    root: '[data-kv-generation]',
+    // One Step: the next token read through the KV cache. Once the model has written <eos>, Reset starts again from the prompt.
+    interact: async (page) => {
+      const root = page.locator('[data-kv-generation]');
+      await root.locator((await root.getAttribute('data-end')) ? 'button[data-reset]' : 'button[data-step]').press('Enter');
+    },
+  },
+  {
     name: '√d_k demo: d_k slider',
     path: '/chapters/query-key-value/',
     root: '.sqrt-dk',
@@ -185,8 +195,17 @@ async function latency(/** @type {import('@playwright/test').Browser} */ browser
     await page.goto(`${BASE}${island.path}${cpu ? '?compute=cpu' : ''}`);
     // The page as readers get it: sections far off screen are skipped by content-visibility, as in the chapters' CSS.
     const root = page.locator(island.root);
-    await root.scrollIntoViewIfNeeded();
-    await root.locator('xpath=self::*[@data-hydrated]').waitFor({ timeout: 30_000 });
+    // A deep island can end up off screen after one scroll, as the sections passed on the way take their real
+    // heights in place of their estimates: scroll again until it hydrates.
+    for (let tries = 1; ; tries++) {
+      await root.scrollIntoViewIfNeeded();
+      try {
+        await root.locator('xpath=self::*[@data-hydrated]').waitFor({ timeout: 3_000 });
+        break;
+      } catch (error) {
+        if (tries === 10) throw error;
+      }
+    }
     // Two interactions to start the engine (and load a model), undone again; then wait for its answer.
     await island.interact(page, 0);
     await island.interact(page, 1);

@@ -5,6 +5,7 @@
  * decoder), and the decoder's training snapshots from the same download. A
  * load that fails is forgotten, so the next request tries again.
  */
+import type { Engine } from '@attention-guide/attention';
 import type { HeadProjections, LoadedModel } from '@attention-guide/models/inference';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import type { ModelManifest } from '@attention-guide/models/weights';
@@ -80,25 +81,32 @@ export interface DecoderHeads {
   projections: HeadProjections[];
 }
 
+/**
+ * The decoder's reading of the running sentence on a given engine: in the
+ * browser through pageDecoderHeads, at build time on the CPU engine.
+ */
+export async function readDecoderHeads(engine: Engine, model: LoadedModel): Promise<DecoderHeads> {
+  const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
+    import('@attention-guide/models/inference'),
+    import('@attention-guide/models/tokenize'),
+    import('@attention-guide/models/data'),
+  ]);
+  const encoded = encode(RUNNING_SENTENCE, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
+  if (!encoded.ok) throw new Error(encoded.message);
+  const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
+  return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections! };
+}
+
 const decoderHeads = new Map<'running', Promise<DecoderHeads>>();
 
 /**
  * The decoder run once per page on the running sentence, through the page's
- * engine, for every island that shows its heads' vectors (the √d_k demo and
- * the 3D view).
+ * engine, for every island that shows its heads' vectors (the √d_k demo, the
+ * 3D view and the causal mask).
  */
 export function pageDecoderHeads(): Promise<DecoderHeads> {
   return once(decoderHeads, 'running', async () => {
-    const [engine, model, { runDecoder }, { encode }, { BOS }] = await Promise.all([
-      pageEngine(),
-      pageModel('decoder'),
-      import('@attention-guide/models/inference'),
-      import('@attention-guide/models/tokenize'),
-      import('@attention-guide/models/data'),
-    ]);
-    const encoded = encode(RUNNING_SENTENCE, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
-    if (!encoded.ok) throw new Error(encoded.message);
-    const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
-    return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections! };
+    const [engine, model] = await Promise.all([pageEngine(), pageModel('decoder')]);
+    return readDecoderHeads(engine, model);
   });
 }

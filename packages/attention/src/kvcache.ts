@@ -57,6 +57,16 @@ export class KVCache {
     this.#length++;
   }
 
+  /** The cached keys, one row per token: a copy, [length × d_k]. */
+  keys(): Tensor {
+    return { data: this.#keys.slice(0, this.#length * this.dk), shape: [this.#length, this.dk] };
+  }
+
+  /** The cached values, one row per token: a copy, [length × d_v]. */
+  values(): Tensor {
+    return { data: this.#values.slice(0, this.#length * this.dv), shape: [this.#length, this.dv] };
+  }
+
   /** softmax(q·Kᵀ · scale) over the cached keys, and the weighted sum of the cached values. */
   attend(q: Float32Array, scale = 1 / Math.sqrt(this.dk)): { output: Float32Array; weights: Float32Array } {
     this.#checkVector(q, this.dk, 'The query');

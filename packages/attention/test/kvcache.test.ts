@@ -30,4 +30,19 @@ describe('KV cache', () => {
     expectClose(weights, new Float32Array(9).fill(1 / 9), 1e-6);
     expectClose(output, Float32Array.of(4), 1e-6);
   });
+
+  it('hands back the cached rows as tensors, copies that later appends leave alone', () => {
+    const cache = new KVCache(2, 3, 1);
+    expect(cache.keys().shape).toEqual([0, 2]);
+    expect(cache.values().shape).toEqual([0, 3]);
+    cache.append(Float32Array.of(1, 2), Float32Array.of(3, 4, 5));
+    const keys = cache.keys();
+    cache.append(Float32Array.of(6, 7), Float32Array.of(8, 9, 10));
+    cache.append(Float32Array.of(11, 12), Float32Array.of(13, 14, 15));
+    expect(keys).toEqual({ data: Float32Array.of(1, 2), shape: [1, 2] });
+    expect(cache.keys()).toEqual({ data: Float32Array.of(1, 2, 6, 7, 11, 12), shape: [3, 2] });
+    expect(cache.values()).toEqual({ data: Float32Array.of(3, 4, 5, 8, 9, 10, 13, 14, 15), shape: [3, 3] });
+    cache.keys().data[0] = 99;
+    expect(cache.keys().data[0]).toBe(1);
+  });
 });
