@@ -79,6 +79,13 @@ const ISLANDS = [
     root: '.sqrt-dk',
     interact: (page, i) => page.locator('#sqrtdk-width').press(i % 2 ? 'ArrowLeft' : 'ArrowRight'),
   },
+  {
+    name: 'concat: row',
+    path: '/chapters/multi-head-attention/',
+    root: '[data-concat-project]',
+    // Left and right along the token chips: the selected row through every map and table.
+    interact: (page, i) => page.locator('[data-concat-project] [role="option"][aria-selected="true"]').press(i % 2 ? 'ArrowRight' : 'ArrowLeft'),
+  },
 ];
 
 // ---------- 2. JavaScript per island ----------
@@ -88,7 +95,7 @@ function islandSizes() {
   const engineBytes = [...engine].reduce((sum, file) => sum + gz(readFileSync(file)), 0);
   /** @type {Map<string, { page: string; own: number; files: number }>} */
   const sizes = new Map();
-  for (const page of ['', 'chapters/what-attention-does', 'chapters/query-key-value', 'models']) {
+  for (const page of ['', 'chapters/what-attention-does', 'chapters/query-key-value', 'chapters/multi-head-attention', 'models']) {
     const html = readFileSync(join(DIST, page, 'index.html'), 'utf8');
     for (const m of html.matchAll(/<astro-island\b[^>]*>/g)) {
       const tag = m[0];

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '@attention-guide/attention';
 import { readShipped } from '@attention-guide/models/shipped';
-import { concatView, draw, largestDifference, limitOf, outputWeights, paint, rowOf, stepColour, stepOf, stepsOf, STEPS, type ConcatView } from '../src/islands/concat/concat';
+import { concatView, draw, largestDifference, limitOf, outputWeights, paint, palette, rowOf, stepOf, stepsOf, STEPS, type ConcatView } from '../src/islands/concat/concat';
 import { attentionCount, chooseHeads, divisors } from '../src/islands/concat/params';
 import { MODELS } from '../src/lib/sizes';
 import { readRunningSentence } from '../src/lib/models';
@@ -122,12 +122,18 @@ describe('drawing a matrix', () => {
     const char = (step: number) => String.fromCharCode('a'.charCodeAt(0) + STEPS + step);
     expect(stepsOf([1, -1, 9, 0, 0.5, -1], 3, 1, [0, 2], [0, 2])).toBe([STEPS, -STEPS, 0, Math.round(STEPS / 2)].map(char).join(''));
     expect(char(-STEPS)).toBe('a');
-    expect(stepColour(0)).toMatch(/^#[0-9a-f]{6}$/);
+    const colours = palette();
+    expect(colours).toHaveLength(2 * STEPS + 1);
+    for (const c of colours) expect(c).toMatch(/^#[0-9a-f]{6}$/);
+    // The middle of the diverging scale is near white; its ends are red (negative) and blue (positive).
+    expect(colours[STEPS]).toMatch(/^#[ef][0-9a-f][ef][0-9a-f][ef][0-9a-f]$/);
+    expect(parseInt(colours[0]!.slice(1, 3), 16)).toBeGreaterThan(parseInt(colours[0]!.slice(5, 7), 16));
+    expect(parseInt(colours.at(-1)!.slice(5, 7), 16)).toBeGreaterThan(parseInt(colours.at(-1)!.slice(1, 3), 16));
   });
 
   it('draws every cell once, as a relative move and a unit stroke', () => {
     const values = [1, -1, 1, 0, 1, -1];
-    const paints = paint(stepsOf(values, 3, 1, [0, 2], [0, 3]), 3);
+    const paints = paint(stepsOf(values, 3, 1, [0, 2], [0, 3]), 3, palette());
     expect(paints.map((p) => p.d)).toEqual(['M1 0h1m0 1h1', 'M0 1h1', 'M0 0h1m1 0h1m-2 1h1']);
     const cells = paints.reduce((sum, p) => sum + (p.d.match(/h1/g) ?? []).length, 0);
     expect(cells).toBe(values.length);

@@ -91,10 +91,16 @@ export function stepOf(value: number, limit: number): number {
   return Math.max(-STEPS, Math.min(STEPS, Math.round((value / limit) * STEPS)));
 }
 
-/** A step's colour on the diverging scale, as #rrggbb (shorter in the page than rgb(…)). */
-export function stepColour(step: number): string {
-  const [r, g, b] = (scoreColour(step, STEPS).match(/\d+/g) ?? []).map(Number);
-  return `#${[r, g, b].map((c) => (c ?? 0).toString(16).padStart(2, '0')).join('')}`;
+/**
+ * The steps' colours on the diverging scale, −STEPS first, as #rrggbb
+ * (shorter in the page than rgb(…)). The build works them out and hands
+ * them to the island, which so does without the colour library's code.
+ */
+export function palette(): string[] {
+  return Array.from({ length: 2 * STEPS + 1 }, (_, i) => {
+    const [r, g, b] = (scoreColour(i - STEPS, STEPS).match(/\d+/g) ?? []).map(Number);
+    return `#${[r, g, b].map((c) => (c ?? 0).toString(16).padStart(2, '0')).join('')}`;
+  });
 }
 
 // A block's colour steps as one character a cell ("a" is −STEPS, the STEPS-th
@@ -122,7 +128,7 @@ export interface Paint {
  * its slice of the concatenation) give equal paths, which the page's
  * compression stores once.
  */
-export function paint(steps: string, cols: number): Paint[] {
+export function paint(steps: string, cols: number, colours: readonly string[]): Paint[] {
   const pens = new Map<number, { d: string; x: number; y: number }>();
   for (let i = 0; i < steps.length; i++) {
     const step = steps.charCodeAt(i) - FIRST;
@@ -136,7 +142,7 @@ export function paint(steps: string, cols: number): Paint[] {
       pen.y = y;
     }
   }
-  return [...pens.entries()].sort(([a], [b]) => a - b).map(([step, pen]) => ({ colour: stepColour(step), d: pen.d }));
+  return [...pens.entries()].sort(([a], [b]) => a - b).map(([step, pen]) => ({ colour: colours[step + STEPS]!, d: pen.d }));
 }
 
 /** What the figure says about a layer, whichever row: the build puts this in the page as the island's props. */
