@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { openIsland } from './site';
+import { holdThenFailModel, openIsland } from './site';
 
 /**
  * Chapter 3's concat-and-project figure (one attention layer of the trained
@@ -268,12 +268,7 @@ test('WebGPU and the CPU (?compute=cpu) show the same numbers within 1e-5', asyn
 });
 
 test('while the model loads, and when it fails, the figure keeps the build’s maps and says so', async ({ page }) => {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/models/decoder.bin', async (route) => {
-    await held;
-    await route.abort();
-  });
+  const release = await holdThenFailModel(page);
   const island = await open(page);
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'loading');
   await expect(island.locator('[data-loading]')).toContainText('Loading the model');

@@ -82,3 +82,18 @@ export async function openIsland(page: Page, path: string, selector: string, sea
   await expect(island).toHaveAttribute('data-hydrated', '');
   return island;
 }
+
+/**
+ * Holds the decoder's weights (/models/decoder.bin) back until the function
+ * it returns is called, then fails their download: an island's loading
+ * state, then its failure, keeping the numbers the build computed.
+ */
+export async function holdThenFailModel(page: Page): Promise<() => void> {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/models/decoder.bin', async (route) => {
+    await held;
+    await route.abort();
+  });
+  return release;
+}

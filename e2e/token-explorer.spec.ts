@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { openIsland } from './site';
+import { holdThenFailModel, openIsland } from './site';
 
 /**
  * The token explorer in chapter 1: the decoder-only model's weights for a
@@ -232,12 +232,7 @@ test('the same view on WebGPU and with ?compute=cpu gives the same weights', asy
 });
 
 test('while the model loads, and when it fails, the island says so and keeps the build-time weights', async ({ page }) => {
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  await page.route('**/models/decoder.bin', async (route) => {
-    await held;
-    await route.abort();
-  });
+  const release = await holdThenFailModel(page);
   const island = await open(page);
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'loading');
   await expect(island.locator('[data-loading]')).toContainText('Loading the model');
