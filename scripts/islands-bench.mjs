@@ -113,6 +113,13 @@ const ISLANDS = [
     // Left and right along the French tokens: the picked row in both decoder maps.
     interact: (page, i) => page.locator('[data-self-cross] [data-tokens="french"] [aria-selected="true"]').press(i % 2 ? 'ArrowRight' : 'ArrowLeft'),
   },
+  {
+    name: 'concat: row',
+    path: '/chapters/multi-head-attention/',
+    root: '[data-concat-project]',
+    // Left and right along the token chips: the selected row through every map and table.
+    interact: (page, i) => page.locator('[data-concat-project] [role="option"][aria-selected="true"]').press(i % 2 ? 'ArrowRight' : 'ArrowLeft'),
+  },
 ];
 
 // ---------- 2. JavaScript per island ----------

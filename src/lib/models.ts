@@ -6,7 +6,7 @@
  * load that fails is forgotten, so the next request tries again.
  */
 import type { Engine } from '@attention-guide/attention';
-import type { HeadProjections, LoadedModel } from '@attention-guide/models/inference';
+import type { AttentionOutputs, HeadProjections, LoadedModel } from '@attention-guide/models/inference';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import type { ModelManifest } from '@attention-guide/models/weights';
 import { pageEngine } from './engine';
@@ -75,17 +75,15 @@ export function pageSnapshot(name: ModelName, index: number): Promise<LoadedMode
   return once(loads, `${name}@${index}`, () => load(name, index));
 }
 
-/** The decoder's reading of the running sentence: its tokens (<bos> first) and every head's queries, keys and values. */
+/** The decoder's reading of the running sentence: its tokens (<bos> first), every head's queries, keys and values, and every layer's concatenated heads and output. */
 export interface DecoderHeads {
   tokens: string[];
   projections: HeadProjections[];
+  outputs: AttentionOutputs[];
 }
 
-/**
- * The decoder's reading of the running sentence on a given engine: in the
- * browser through pageDecoderHeads, at build time on the CPU engine.
- */
-export async function readDecoderHeads(engine: Engine, model: LoadedModel): Promise<DecoderHeads> {
+/** The decoder reading the running sentence through an engine: the page's (below) or, at build time, the CPU's. */
+export async function readRunningSentence(engine: Engine, model: LoadedModel): Promise<DecoderHeads> {
   const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
     import('@attention-guide/models/inference'),
     import('@attention-guide/models/tokenize'),
@@ -93,20 +91,20 @@ export async function readDecoderHeads(engine: Engine, model: LoadedModel): Prom
   ]);
   const encoded = encode(RUNNING_SENTENCE, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
   if (!encoded.ok) throw new Error(encoded.message);
-  const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true });
-  return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections! };
+  const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true, outputs: true });
+  return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections!, outputs: run.outputs! };
 }
 
 const decoderHeads = new Map<'running', Promise<DecoderHeads>>();
 
 /**
  * The decoder run once per page on the running sentence, through the page's
- * engine, for every island that shows its heads' vectors (the √d_k demo, the
- * 3D view and the causal mask).
+ * engine, for every island that shows its heads' vectors or outputs (the √d_k
+ * demo, the 3D view, the causal mask, the concatenation in chapter 3).
  */
 export function pageDecoderHeads(): Promise<DecoderHeads> {
   return once(decoderHeads, 'running', async () => {
     const [engine, model] = await Promise.all([pageEngine(), pageModel('decoder')]);
-    return readDecoderHeads(engine, model);
+    return readRunningSentence(engine, model);
   });
 }

@@ -40,6 +40,14 @@ export interface DecoderRun {
   attention: LayerAttention[];
   /** Each self-attention head's queries, keys and values, when asked for. */
   projections?: HeadProjections[];
+  /** Each self-attention layer's heads side by side and its output, when asked for. */
+  outputs?: AttentionOutputs[];
+}
+
+/** What a decoder run keeps beyond its weights, when asked. */
+interface Recorded {
+  projections?: HeadProjections[];
+  outputs?: AttentionOutputs[];
 }
 
 const matrix = (data: Float32Array, rows: number, cols: number): Tensor => ({ data, shape: [rows, cols] });
@@ -84,7 +92,7 @@ async function attentionSublayer(
   causal: boolean,
   heads: number,
   out: LayerAttention[],
-  projections?: HeadProjections[],
+  { projections, outputs }: Recorded = {},
 ): Promise<Float32Array> {
   const d = params.get(`${prefix}.wq`).rows;
   const q = matrix(xq, rows, d);
@@ -96,6 +104,7 @@ async function attentionSublayer(
     { heads, mask: causal ? { kind: 'causal' } : { kind: 'none' } },
   );
   out.push({ name: prefix, queries: rows, keys: memory ? memory.rows : rows, heads: result.weights.map((w) => w.data) });
+  outputs?.push({ name: prefix, concatenated: result.concatenated, output: result.output });
   if (projections) {
     const [qAll, kAll, vAll] = await Promise.all(
       (['wq', 'wk', 'wv'] as const).map((w) => engine.matmul(w === 'wq' ? q : kv, param(params, `${prefix}.${w}`))),
@@ -121,6 +130,15 @@ function columns(data: Float32Array, rows: number, cols: number, from: number, w
   const out = new Float32Array(rows * width);
   for (let i = 0; i < rows; i++) out.set(data.subarray(i * cols + from, i * cols + from + width), i * width);
   return matrix(out, rows, width);
+}
+
+/** One attention layer as engine.multiHeadAttention returned it: the heads' outputs side by side, and their product with W_O. */
+export interface AttentionOutputs {
+  name: string;
+  /** [queries × heads·d_v], before W_O. */
+  concatenated: Tensor;
+  /** [queries × d_model]: concatenated · W_O, what the layer adds to the residual stream. */
+  output: Tensor;
 }
 
 /** One head's queries, keys and values in one attention layer, as the layer computed them (before the scores). */
@@ -155,9 +173,9 @@ async function block(
   causal: boolean,
   out: LayerAttention[],
   memory?: { data: Float32Array; rows: number },
-  projections?: HeadProjections[],
+  recorded?: Recorded,
 ): Promise<void> {
-  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out, projections));
+  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out, recorded));
   let mlpNorm = 'norm2';
   if (memory) {
     addInto(x, await attentionSublayer(engine, params, `${prefix}.cross`, norm(params, `${prefix}.norm2`, x, rows), rows, memory, false, heads, out));
@@ -174,18 +192,25 @@ async function logitsOf(engine: Engine, params: Params, x: Float32Array, rows: n
 
 /**
  * The decoder-only model on token ids (<bos> first): next-token logits and
- * every head's weights; with `projections`, also every head's queries, keys and values.
+ * every head's weights; with `projections`, also every head's queries, keys
+ * and values; with `outputs`, every layer's concatenated heads and output.
  */
-export async function runDecoder(engine: Engine, model: LoadedModel, ids: readonly number[], options: { projections?: boolean } = {}): Promise<DecoderRun> {
+export async function runDecoder(
+  engine: Engine,
+  model: LoadedModel,
+  ids: readonly number[],
+  options: { projections?: boolean; outputs?: boolean } = {},
+): Promise<DecoderRun> {
   const { params } = model;
   const config = params.config as DecoderConfig;
   const x = embedRows(params, 'embed', 'pos', ids);
   const attention: LayerAttention[] = [];
-  const projections: HeadProjections[] | undefined = options.projections ? [] : undefined;
-  for (let l = 0; l < config.layers; l++) await block(engine, params, `layer${l}`, x, ids.length, config.heads, true, attention, undefined, projections);
-  const run: DecoderRun = { logits: await logitsOf(engine, params, x, ids.length, 'embed'), attention };
-  if (projections) run.projections = projections;
-  return run;
+  const recorded: Recorded = {
+    ...(options.projections ? { projections: [] } : {}),
+    ...(options.outputs ? { outputs: [] } : {}),
+  };
+  for (let l = 0; l < config.layers; l++) await block(engine, params, `layer${l}`, x, ids.length, config.heads, true, attention, undefined, recorded);
+  return { logits: await logitsOf(engine, params, x, ids.length, 'embed'), attention, ...recorded };
 }
 
 /** The encoder on English ids: its output (the decoder's memory) and its heads' weights. */
