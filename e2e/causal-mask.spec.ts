@@ -1,6 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { expectAccessible, expectNoOverflow, MODEL_READY, ready } from './island-checks';
-import { openIsland } from './site';
+import { expectAccessible, expectNoOverflow, MODEL_READY, openIsland, ready } from './site';
 
 /**
  * The causal mask in chapter 4: one head of the trained decoder on the
@@ -31,7 +30,7 @@ async function row(island: Locator): Promise<{ scores: string[]; weights: string
 
 /** Every weight on the map: the data-value of each cell, null where the cell is masked. */
 async function mapWeights(island: Locator): Promise<(number | null)[]> {
-  return island.locator('svg.map rect[x][width="10"]:not(.outline)').evaluateAll((cells) => cells.map((c) => (c.hasAttribute('data-masked') ? null : Number(c.getAttribute('data-value')))));
+  return island.locator('svg.map rect:is([data-value], [data-masked])').evaluateAll((cells) => cells.map((c) => (c.hasAttribute('data-masked') ? null : Number(c.getAttribute('data-value')))));
 }
 
 /** Checks one row: with the mask, keys after the query score exactly −∞ and weigh exactly 0; the rest sum to 1. */
@@ -142,7 +141,7 @@ test('another head, by mouse or keyboard, gives other scores and weights, still 
   await expect(island).toHaveAttribute('data-head', '1.3');
   expectRow(await row(island), true);
   // A click on a cell picks its row.
-  const box = (await island.locator('svg.map rect[x][width="10"]:not(.outline)').nth(3 * N + 1).boundingBox())!;
+  const box = (await island.locator('svg.map rect:is([data-value], [data-masked])').nth(3 * N + 1).boundingBox())!;
   await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
   await expect(island.locator('[data-row-table] caption')).toContainText('Row 3,');
   expectRow(await row(island), true);

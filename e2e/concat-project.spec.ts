@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { holdThenFail, openIsland } from './site';
+import { holdThenFail, MODEL_READY, openIsland } from './site';
 
 /**
  * Chapter 3's concat-and-project figure (one attention layer of the trained
@@ -12,7 +12,6 @@ const CHAPTER = '/chapters/multi-head-attention/';
 const ISLAND = '[data-concat-project]';
 const PARAMS = '[data-param-count]';
 // The model loads and runs in the browser; on a software WebGPU adapter that takes a while.
-const MODEL_READY = { timeout: 60_000 };
 
 const open = (page: Page, query = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, query);
 

@@ -1,4 +1,7 @@
 import { expect, type Locator } from '@playwright/test';
+import { ready as computed } from './site';
+
+export { MODEL_READY } from './site';
 
 /**
  * Reading the heads of the decoder as the head gallery and the training
@@ -6,15 +9,11 @@ import { expect, type Locator } from '@playwright/test';
  * thumbnails, one head enlarged with a table of its weights.
  */
 
-/** The model loads and runs in the background; on a software WebGPU adapter that takes a while. */
-export const MODEL_READY = { timeout: 60_000 };
-
 /** Waits until the model has run in the browser and the enlarged map is drawn; says on which backend. */
 export async function ready(island: Locator): Promise<string> {
-  const status = island.locator('[data-compute-target]');
-  await expect(status).toHaveAttribute('data-compute-target', /^(webgpu|cpu)$/, MODEL_READY);
+  const backend = await computed(island);
   await expect(island.locator('[data-enlarged] [data-weights]')).toHaveCount(1);
-  return (await status.getAttribute('data-compute-target'))!;
+  return backend;
 }
 
 /** The enlarged head's weights, row by row, from its table: visible weights at full precision; masked cells as null. */

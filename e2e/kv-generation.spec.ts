@@ -1,6 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { expectAccessible, expectNoOverflow, MODEL_READY, ready } from './island-checks';
-import { openIsland } from './site';
+import { expectAccessible, expectNoOverflow, MODEL_READY, openIsland, ready } from './site';
 
 /**
  * Generation with a KV cache in chapter 4: the trained decoder writes from
@@ -31,6 +30,16 @@ interface Shown {
 async function shownAt(island: Locator, n: number): Promise<Shown> {
   await expect(island).toHaveAttribute('data-tokens', String(n), MODEL_READY);
   await expect(island.locator('[data-difference]')).toBeVisible(MODEL_READY);
+  // The step's parts reach the page in one render, but the check against the
+  // full recomputation can land a moment later: read again until every part is there.
+  let shown: Shown | undefined;
+  await expect(async () => {
+    shown = await read(island);
+  }).toPass(MODEL_READY);
+  return shown!;
+}
+
+function read(island: Locator): Promise<Shown> {
   return island.evaluate((root) => {
     const num = (selector: string, name: string) => Number(root.querySelector(selector)!.getAttribute(name));
     const work = root.querySelector('[data-work]')!;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { holdThenFail, openIsland } from './site';
+import { holdThenFail, MODEL_READY, openIsland } from './site';
 
 /**
  * The "self vs cross" figure in chapter 4: the trained translation model's
@@ -15,7 +15,6 @@ import { holdThenFail, openIsland } from './site';
 const CHAPTER = '/chapters/self-and-cross-attention/';
 const ISLAND = '[data-self-cross]';
 // The model loads and translates in the background; on a software WebGPU adapter that takes a while.
-const MODEL_READY = { timeout: 60_000 };
 const RUNNING = 'the cat sat on the mat because it was tired .';
 
 const ROOT = join(import.meta.dirname, '..');

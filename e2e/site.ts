@@ -101,9 +101,24 @@ export async function holdThenFail(page: Page, url: string): Promise<() => void>
 }
 
 /** The WCAG 2 A and AA violations axe finds inside `selector`, a line each with up to five of its elements: [] when there are none. */
-export async function axeViolations(page: Page, selector: string): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).include(selector).withTags(['wcag2a', 'wcag2aa']).analyze();
+export async function axeViolations(page: Page, selector: string, tags = ['wcag2a', 'wcag2aa']): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).include(selector).withTags(tags).analyze();
   return results.violations.map((v) => `${v.id} (${v.impact}): ${v.help}\n  ${v.nodes.slice(0, 5).map((n) => n.target.join(' ')).join('\n  ')}`);
+}
+
+/** axe finds no WCAG 2.2 A or AA violation inside `selector` (the tags every-page.spec checks whole pages with). */
+export async function expectAccessible(page: Page, selector: string): Promise<void> {
+  expect(await axeViolations(page, selector, ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])).toEqual([]);
+}
+
+/** How long a trained model may take to load and run in the browser (a software WebGPU adapter is slow). */
+export const MODEL_READY = { timeout: 60_000 };
+
+/** Waits until the island has computed in the browser; the backend it names (webgpu or cpu). */
+export async function ready(island: Locator): Promise<string> {
+  const status = island.locator('[data-compute-target]');
+  await expect(status).toHaveAttribute('data-compute-target', /^(webgpu|cpu)$/, MODEL_READY);
+  return (await status.getAttribute('data-compute-target'))!;
 }
 
 /** Fails if the page scrolls sideways or the island reaches past the viewport's right edge. */

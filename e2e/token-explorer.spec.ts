@@ -1,6 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { holdThenFail, openIsland } from './site';
+import { holdThenFail, MODEL_READY, openIsland } from './site';
 
 /**
  * The token explorer in chapter 1: the decoder-only model's weights for a
@@ -11,7 +11,6 @@ import { holdThenFail, openIsland } from './site';
 const CHAPTER = '/chapters/what-attention-does/';
 const ISLAND = '[data-token-explorer]';
 // The model reads in the background; on a software WebGPU adapter that takes a while.
-const MODEL_READY = { timeout: 60_000 };
 
 const open = (page: Page, query = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, query);
 
