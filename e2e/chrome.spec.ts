@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { chapterPages } from './site';
+import { chapterPages, openIsland } from './site';
 
 test('searching for "softmax" finds the Query, key and value chapter', async ({ page }) => {
   await page.goto('/');
@@ -162,16 +162,23 @@ test.describe('the landing page status line', () => {
     await expect(status).toContainText(adapter ? 'WebGPU' : 'CPU');
   });
 
-  test('says the CPU will be used, and why, without WebGPU, and computes in a Web Worker', async ({ page }) => {
+  test('says the CPU will be used, and why, without WebGPU; small work runs at once, larger work in a Web Worker', async ({ page }) => {
     await page.addInitScript(() => {
       Object.defineProperty(Navigator.prototype, 'gpu', { get: () => undefined });
     });
-    const worker = page.waitForEvent('worker');
+    const workers: string[] = [];
+    page.on('worker', (worker) => workers.push(worker.url()));
     await page.goto('/');
     const status = page.locator('[data-compute-target]');
     await expect(status).toHaveAttribute('data-compute-target', 'cpu');
     await expect(status).toContainText('this browser does not offer WebGPU');
-    // The status is only shown once the engine has answered, and on the CPU it answers from a worker.
+    // The status line's check is one small attention (4 × 4 × 16 multiply-adds): computed without a worker.
+    expect(workers).toEqual([]);
+    // A draw of the √d_k demo at d_k = 128 is 128 × 16 × 129 multiply-adds, above the engine's inline limit: a worker computes it.
+    const worker = page.waitForEvent('worker');
+    const island = await openIsland(page, '/chapters/query-key-value/', '.sqrt-dk');
+    await page.locator('#sqrtdk-width').press('ArrowRight');
+    await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'cpu', { timeout: 60_000 });
     expect((await worker).url()).toMatch(/worker/);
   });
 });

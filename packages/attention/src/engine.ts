@@ -54,6 +54,12 @@ export interface EngineOptions {
    * Without it the CPU backend runs in-process.
    */
   makeWorker?: () => WorkerLike;
+  /**
+   * With a worker: ops of at most this many multiply-adds run on the calling
+   * thread instead, with the same kernels (default INLINE_WORK; 0 sends
+   * everything to the worker).
+   */
+  inlineWork?: number;
   /** Test-only: make the WebGPU backend fail for real (see WebGpuFaults). */
   faults?: WebGpuFaults;
 }
@@ -78,6 +84,14 @@ export interface Engine {
 }
 
 /** Reasons the engine gives for the CPU, besides the WebGPU failures' own messages. */
+/**
+ * The most multiply-adds a CPU op may take to run on the calling thread
+ * rather than in the worker: about a tenth of a millisecond of arithmetic,
+ * against a round trip to the worker that takes longer (the trained models'
+ * every op, a demo's small matrices).
+ */
+export const INLINE_WORK = 1 << 16;
+
 export const FORCED_CPU_REASON = 'forced by the reader';
 
 /**
@@ -86,8 +100,10 @@ export const FORCED_CPU_REASON = 'forced by the reader';
  */
 export async function createEngine(options: EngineOptions = {}): Promise<Engine> {
   const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET_BYTES;
-  const makeCpu = (reason: string): Backend =>
-    options.makeWorker ? createWorkerCpuBackend(reason, options.makeWorker) : createCpuBackend(reason, { memoryBudgetBytes: budget });
+  const makeCpu = (reason: string): Backend => {
+    const direct = createCpuBackend(reason, { memoryBudgetBytes: budget });
+    return options.makeWorker ? createWorkerCpuBackend(reason, options.makeWorker, { inline: direct, inlineWork: options.inlineWork ?? INLINE_WORK }) : direct;
+  };
   if (options.prefer === 'cpu') return new AttentionEngine(makeCpu(FORCED_CPU_REASON), null, makeCpu, budget);
 
   const engine = { current: null as AttentionEngine | null, lostBeforeReady: null as string | null };

@@ -23,7 +23,7 @@ export { checkFinite, checkShape, dims2, randn, rng, sizeOf, tensor, zeros, type
 export { AttentionError, type AttentionErrorCode } from './errors';
 
 // The engine: WebGPU when usable, else the CPU, and says which.
-export { createEngine, FORCED_CPU_REASON, type Engine, type EngineOptions } from './engine';
+export { createEngine, FORCED_CPU_REASON, INLINE_WORK, type Engine, type EngineOptions } from './engine';
 
 // Masks and input checks
 export { isContiguous, maskAllows, maskedFraction, maskMatrix, rowRange } from './masks';

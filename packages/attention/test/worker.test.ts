@@ -117,4 +117,38 @@ describe('the CPU backend in a worker', () => {
     proxied.dispose();
     await expect(proxied.matmul(x, x)).rejects.toMatchObject({ code: 'BACKEND_FAILED' });
   });
+
+  it('runs ops up to the inline limit on the calling thread, with the same numbers, and larger ones in the worker', async () => {
+    const sent: string[] = [];
+    const direct = createCpuBackend('direct');
+    const proxied = createWorkerCpuBackend(
+      'test',
+      () => {
+        const worker = channelWorker();
+        const post = worker.postMessage;
+        worker.postMessage = (message: unknown) => {
+          sent.push((message as WorkerRequest).op);
+          post(message);
+        };
+        return worker;
+      },
+      { inline: direct, inlineWork: 1000 },
+    );
+    // 12 queries and keys, d_k = d_v = 4: 12 · 12 · 8 = 1,152 multiply-adds, over the limit.
+    const [q, k, v] = qkv(12, 12, 4, 4, 5);
+    const large = await proxied.attention(q, k, v, { stages: true });
+    expect(sent).toEqual(['attention']);
+    // One query row of it: 12 · 8 = 96, under the limit.
+    const row = { data: q.data.slice(0, 4), shape: [1, 4] };
+    const small = await proxied.attention(row, k, v, { stages: true });
+    expect((await proxied.matmul(row, k, { transposeB: true })).data).toEqual((await direct.matmul(row, k, { transposeB: true })).data);
+    expect(sent).toEqual(['attention']);
+    // The same kernels: the small row is the large result's first row, bit for bit.
+    expect(small.stages!.weights.data).toEqual(large.stages!.weights.data.slice(0, 12));
+    expect(small.output.data).toEqual(large.output.data.slice(0, 4));
+    // A matmul over the limit goes to the worker.
+    await proxied.matmul(randn([40, 40], 1), randn([40, 40], 2));
+    expect(sent).toEqual(['attention', 'matmul']);
+    proxied.dispose();
+  });
 });

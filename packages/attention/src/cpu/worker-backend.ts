@@ -23,7 +23,31 @@ interface Pending {
  * worker is started on the first call; if it crashes, the calls in flight
  * fail with BACKEND_FAILED and the next call starts a fresh one.
  */
-export function createWorkerCpuBackend(reason: string, makeWorker: () => WorkerLike): Backend {
+export interface WorkerCpuOptions {
+  /**
+   * Ops of at most this many multiply-adds run at once on the calling thread,
+   * through `inline` (the same CPU kernels the worker runs, so the same
+   * numbers): for work this small, the round trip to the worker costs far
+   * more than the arithmetic, and the page cannot freeze. Default 0: all in the worker.
+   */
+  inlineWork?: number;
+  inline?: Backend;
+}
+
+/** Multiply-adds of an op, as the inline limit counts them. */
+function work(op: 'matmul' | 'softmax' | 'attention', shapes: Array<readonly number[]>, transposeB = false): number {
+  const dim = (i: number, j: number): number => shapes[i]?.[j] ?? 1;
+  if (op === 'softmax') return dim(0, 0) * dim(0, 1);
+  if (op === 'matmul') return dim(0, 0) * dim(0, 1) * (transposeB ? dim(1, 0) : dim(1, 1));
+  // Attention: the scores (n × m × d_k) and the weighted sum (n × m × d_v).
+  return dim(0, 0) * dim(1, 0) * (dim(0, 1) + dim(2, 1));
+}
+
+export function createWorkerCpuBackend(reason: string, makeWorker: () => WorkerLike, options: WorkerCpuOptions = {}): Backend {
+  const limit = options.inline ? (options.inlineWork ?? 0) : 0;
+  const inline = options.inline;
+  const small = (op: 'matmul' | 'softmax' | 'attention', shapes: Array<readonly number[]>, transposeB?: boolean): boolean =>
+    inline !== undefined && !disposed && work(op, shapes, transposeB) <= limit;
   let worker: WorkerLike | undefined;
   let nextId = 0;
   let disposed = false;
@@ -70,12 +94,15 @@ export function createWorkerCpuBackend(reason: string, makeWorker: () => WorkerL
   return {
     info: { kind: 'cpu', reason },
     async matmul(a: Tensor, b: Tensor, options?: { transposeB?: boolean }): Promise<Tensor> {
+      if (small('matmul', [a.shape, b.shape], options?.transposeB)) return inline!.matmul(a, b, options);
       return (await call('matmul', [pack(a), pack(b), options])) as Tensor;
     },
     async softmax(x: Tensor, options?: SoftmaxOptions): Promise<Tensor> {
+      if (small('softmax', [x.shape])) return inline!.softmax(x, options);
       return (await call('softmax', [pack(x), options])) as Tensor;
     },
     async attention(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions): Promise<AttentionResult> {
+      if (small('attention', [q.shape, k.shape, v.shape])) return inline!.attention(q, k, v, options);
       return (await call('attention', [pack(q), pack(k), pack(v), options])) as AttentionResult;
     },
     async flashAttention(q: Tensor, k: Tensor, v: Tensor, options: FlashOptions): Promise<Tensor> {
