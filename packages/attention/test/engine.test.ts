@@ -78,8 +78,12 @@ describe('engine without WebGPU', () => {
         terminate() {},
       } as WorkerLike;
     };
-    const e = await engine({ prefer: 'cpu', makeWorker });
+    const e = await engine({ prefer: 'cpu', makeWorker, inlineWork: 0 });
     expectClose((await e.attention(q, k, v, causal)).output, want);
+    expect(posted.map((r) => r.op)).toEqual(['attention']);
+    // By default work this small (under INLINE_WORK multiply-adds) runs at once, without the worker, to the same numbers.
+    const inline = await engine({ prefer: 'cpu', makeWorker });
+    expectClose((await inline.attention(q, k, v, causal)).output, want);
     expect(posted.map((r) => r.op)).toEqual(['attention']);
   });
 
