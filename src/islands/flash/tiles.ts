@@ -10,6 +10,9 @@ import type { Engine, Tensor, Traffic } from '@attention-guide/attention';
 import { algorithm1BlockSizes, flashSteps, flashTraffic, flashTrafficBound, type FlashStep } from '@attention-guide/attention/flash';
 import { randn } from '@attention-guide/attention/tensor';
 import { shortest } from '../../lib/float32';
+import { largestDifference } from '../concat/concat';
+
+export { largestDifference };
 
 export interface Setting {
   /** Tokens (queries = keys = values rows). */
@@ -80,12 +83,6 @@ export async function finalOutputs(engine: Engine, s: Setting): Promise<Final> {
     traffic: flash.traffic,
     standardTraffic: flash.standardTraffic,
   };
-}
-
-export function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - b[i]!));
-  return worst;
 }
 
 /** One point of the Theorem 2 plot: an on-chip memory of M elements. */
