@@ -33,7 +33,7 @@ export { formatBytes } from './format';
 // CPU computations and simulations
 export { attentionReference, matmulReference, softmaxReference } from './cpu/reference';
 export { attentionFast, matmulFast, softmaxFast } from './cpu/fast';
-export { algorithm1BlockSizes, flashAttentionCpu, flashTrafficBound, standardTraffic } from './flash';
+export { algorithm1BlockSizes, flashAttentionCpu, flashSteps, flashTraffic, flashTrafficBound, standardTraffic, type FlashBlock, type FlashStep } from './flash';
 export { multiHeadAttention } from './multihead';
 export { ringAttention, splitBlocks, type RingOptions, type RingResult, type RingSend, type RingStep } from './ring';
 export { decodeWithCache, KVCache } from './kvcache';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { attentionReference } from '../src/cpu/reference';
-import { algorithm1BlockSizes, flashAttentionCpu, flashTraffic, flashTrafficBound } from '../src/flash';
+import { algorithm1BlockSizes, flashAttentionCpu, flashSteps, flashTraffic, flashTrafficBound, type FlashStep } from '../src/flash';
+import type { FlashResult } from '../src/types';
 import { maskMatrix } from '../src/masks';
 import { expectClose, masks, qkv, sizes } from './helpers';
 
@@ -105,5 +106,70 @@ describe('memory traffic', () => {
   it('gives Theorem 2\'s orders without constants', () => {
     expect(flashTrafficBound(1024, 64, 65536)).toEqual({ standard: 1024 * 64 + 1024 * 1024, flash: (1024 * 1024 * 64 * 64) / 65536 });
     expect(algorithm1BlockSizes(65536, 64)).toEqual({ blockRows: 64, blockCols: 256 });
+  });
+});
+
+describe('flashSteps: the tiled pass one block at a time', () => {
+  const collect = (gen: Generator<FlashStep, FlashResult, void>) => {
+    const steps: FlashStep[] = [];
+    for (;;) {
+      const next = gen.next();
+      if (next.done) return { steps, result: next.value };
+      steps.push(next.value);
+    }
+  };
+
+  it('ends in the state flashAttentionCpu returns, with the traffic flashTraffic counts', () => {
+    fc.assert(
+      fc.property(sizes, blocks, fc.boolean(), ({ n, m, dk, dv, seed }, b, causal) => {
+        const [q, k, v] = qkv(n, m, dk, dv, seed);
+        const options = causal ? { ...b, mask: { kind: 'causal' } as const } : b;
+        const { steps, result } = collect(flashSteps(q, k, v, options));
+        const plain = flashAttentionCpu(q, k, v, options);
+        const last = steps.at(-1)!;
+        expect(Array.from(last.output)).toEqual(Array.from(plain.output.data));
+        expect(Array.from(result.output.data)).toEqual(Array.from(plain.output.data));
+        expect(last.traffic).toEqual(plain.traffic);
+        expect(result.traffic).toEqual(flashTraffic(n, m, dk, dv, options).traffic);
+        expect(result.standardTraffic).toEqual(plain.standardTraffic);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('walks key blocks outer, query blocks inner; m never falls, ℓ stays positive, and each tile is Q_i K_jᵀ scaled', () => {
+    const [n, d] = [10, 3];
+    const [q, k, v] = qkv(n, n, d, d, 7);
+    const { steps } = collect(flashSteps(q, k, v, { blockRows: 4, blockCols: 3 }));
+    expect(steps.map((s) => [s.j, s.i])).toEqual(Array.from({ length: 4 }, (_, j) => [0, 1, 2].map((i) => [j, i])).flat());
+    const scores = attentionReference(q, k, v, { stages: true }).stages!.scaled;
+    const seen = new Float32Array(n).fill(-Infinity);
+    for (const s of steps) {
+      expect(s.scores).toHaveLength(s.rows * s.cols);
+      for (let r = 0; r < s.rows; r++) {
+        for (let c = 0; c < s.cols; c++) expect(s.scores[r * s.cols + c]).toBeCloseTo(scores.data[(s.r0 + r) * n + s.c0 + c]!, 5);
+        const row = s.r0 + r;
+        expect(s.rowMax[row]).toBeGreaterThanOrEqual(seen[row]!);
+        seen[row] = s.rowMax[row]!;
+        expect(s.rowSum[row]).toBeGreaterThan(0);
+      }
+    }
+    // Copies: an early step keeps its own state.
+    expect(steps[0]!.output).not.toBe(steps[1]!.output);
+    expect(Array.from(steps[0]!.output.subarray(4 * d))).toEqual(new Array((n - 4) * d).fill(0));
+  });
+
+  it('counts by hand for N = 4, d = 2, B_r = B_c = 2', () => {
+    const [q, k, v] = qkv(4, 4, 2, 2, 1);
+    const { steps } = collect(flashSteps(q, k, v, { blockRows: 2, blockCols: 2 }));
+    // Line 2 writes O (8), ℓ and m (4 each): 16. Each of the 4 blocks reads Q_i, O_i, ℓ_i, m_i (2·(2+2+2) = 12) and
+    // writes O_i, ℓ_i, m_i (2·(2+2) = 8); each of the 2 key blocks reads K_j, V_j once (2·(2+2) = 8).
+    expect(steps[0]!.traffic).toEqual({ hbmReads: 8 + 12, hbmWrites: 16 + 8, sramPeak: 4 + 4 + 4 + 4 + 4 + 4 });
+    expect(steps.at(-1)!.traffic).toEqual({ hbmReads: 2 * 8 + 4 * 12, hbmWrites: 16 + 4 * 8, sramPeak: 24 });
+  });
+
+  it('checks its inputs before the first step', () => {
+    const [q, k, v] = qkv(4, 4, 2, 2, 1);
+    expect(() => flashSteps(q, k, v, { blockRows: 0, blockCols: 2 })).toThrow();
   });
 });
