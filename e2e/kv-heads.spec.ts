@@ -150,5 +150,10 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   const island = await open(page);
   await slideTo(page, island, 1, 'End');
+  // The table of numbers too, opened: it scrolls in its own box.
+  await island.getByText('The numbers').click();
+  await expect(island.locator('table[data-weights]')).toBeVisible();
   await expectNoOverflow(page, island);
+  const widest = await island.evaluate((el) => Math.max(...[...el.querySelectorAll('svg, details')].map((e) => e.getBoundingClientRect().right)));
+  expect(widest).toBeLessThanOrEqual(360);
 });
