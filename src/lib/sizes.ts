@@ -79,3 +79,32 @@ export const MODELS = {
     source: 'Vaswani et al. 2017, "Attention Is All You Need", §3.2.2 and Table 3',
   },
 } as const satisfies Record<string, AttentionConfig & { name: string; source: string }>;
+
+/**
+ * Memory of three devices the chapter measures sizes against. Makers state
+ * memory in GB; for memory chips that means 2^30 bytes (the JEDEC usage), so
+ * the bytes here are binary. Change a number only together with its source.
+ */
+export const DEVICES = {
+  phone: {
+    name: 'Google Pixel 8',
+    kind: 'phone',
+    bytes: 8 * 2 ** 30,
+    stated: '8 GB RAM',
+    source: 'Google Store, "Pixel 8 tech specs" (store.google.com/product/pixel_8_specs): 8 GB LPDDR5X RAM',
+  },
+  laptop: {
+    name: 'MacBook Air 13-inch (M4, 2025)',
+    kind: 'laptop',
+    bytes: 16 * 2 ** 30,
+    stated: '16 GB unified memory (base model)',
+    source: 'Apple, "MacBook Air 13- and 15-inch with M4 – Tech Specs" (apple.com/macbook-air/specs/): 16 GB unified memory, configurable to 24 GB or 32 GB',
+  },
+  gpu: {
+    name: 'NVIDIA H100 SXM',
+    kind: 'data-centre GPU',
+    bytes: 80 * 2 ** 30,
+    stated: '80 GB HBM3',
+    source: 'NVIDIA, "NVIDIA H100 Tensor Core GPU" datasheet: GPU memory 80 GB (H100 SXM and H100 PCIe)',
+  },
+} as const satisfies Record<string, { name: string; kind: string; bytes: number; stated: string; source: string }>;
