@@ -1,7 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { maskMatrix } from '@attention-guide/attention';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, maskMatrix, type Engine } from '@attention-guide/attention';
+import { readShipped } from '@attention-guide/models/shipped';
+import { readRunningSentence, readText, RUNNING_SENTENCE, type DecoderHeads } from '../src/lib/models';
 import { blockMask, globalMask, LOST_THRESHOLD, parseParam, patternCost, patternMask, PATTERNS, type Params } from '../src/islands/sparse/patterns';
-import { decodeSteps, encodeSteps } from '../src/islands/sparse/view';
+import { decodeSteps, encodeSteps, PASSAGE, sparseView, viewCost } from '../src/islands/sparse/view';
 
 const P: Params = { window: 3, stride: 3, summary: 1, globals: 2, block: 2 };
 const rows = (m: Uint8Array, n: number) => Array.from({ length: n }, (_, i) => [...m.subarray(i * n, (i + 1) * n)].join(''));
@@ -68,5 +70,49 @@ describe('first-state steps', () => {
   it('round-trip to the colour steps, masked cells as NaN', () => {
     const back = decodeSteps(encodeSteps([0, 1, 0.5, 0.2], (i, j) => !(i === 0 && j === 1), 2));
     expect([...back].map((x) => (Number.isNaN(x) ? 'm' : x))).toEqual([0, 'm', 0.5, 6 / 32]);
+  });
+});
+
+describe('the trained decoder on the passage, through the CPU engine', () => {
+  const model = readShipped('decoder');
+  let engine: Engine;
+  let heads: DecoderHeads;
+  beforeAll(async () => {
+    engine = await createEngine({ prefer: 'cpu' });
+    heads = await readText(engine, model, PASSAGE);
+  });
+  afterAll(() => engine.dispose());
+
+  it('reads all 32 words of the passage, every one in the vocabulary, after <bos>', () => {
+    expect(heads.tokens).toEqual(['<bos>', ...PASSAGE.split(' ')]);
+    expect(heads.tokens).toHaveLength(33);
+  });
+
+  it('readRunningSentence is readText on the running sentence', async () => {
+    const a = await readRunningSentence(engine, model);
+    const b = await readText(engine, model, RUNNING_SENTENCE);
+    expect(a.tokens).toEqual(b.tokens);
+    expect(a.projections[0]!.queries.data).toEqual(b.projections[0]!.queries.data);
+  });
+
+  it('every pattern: weights exactly 0 where the mask says, rows summing to 1, and the cost counts the same cells', async () => {
+    const n = 33;
+    for (const pattern of PATTERNS) {
+      const view = await sparseView(engine, heads, 1, 2, pattern, { window: 6, stride: 6, summary: 2, globals: 2, block: 6 });
+      const mask = maskMatrix(patternMask(pattern, view.params, n), n, n);
+      for (let i = 0; i < n; i++) {
+        let sum = 0;
+        for (let j = 0; j < n; j++) {
+          const k = i * n + j;
+          expect(Number.isFinite(view.masked[k]!)).toBe(mask[k] === 1);
+          if (mask[k] === 0) expect(view.sparse[k]).toBe(0);
+          sum += view.sparse[k]!;
+        }
+        expect(sum).toBeCloseTo(1, 5);
+      }
+      const cost = viewCost(view);
+      expect(cost.allowed).toBe(mask.reduce((a, b) => a + b, 0));
+      for (const p of cost.lost) expect(mask[p.query * n + p.key]).toBe(0);
+    }
   });
 });

@@ -87,7 +87,7 @@ export function readRunningSentence(engine: Engine, model: LoadedModel): Promise
   return readText(engine, model, RUNNING_SENTENCE);
 }
 
-/** The decoder reading a text of its vocabulary (refused with the tokenizer's message otherwise), as readRunningSentence does. */
+/** The decoder reading a text (in its vocabulary, or the tokenizer's reading of it; what the tokenizer refuses is thrown with its message), as readRunningSentence does. */
 export async function readText(engine: Engine, model: LoadedModel, text: string): Promise<DecoderHeads> {
   const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
     import('@attention-guide/models/inference'),
