@@ -83,28 +83,34 @@ export interface DecoderHeads {
 }
 
 /** The decoder reading the running sentence through an engine: the page's (below) or, at build time, the CPU's. */
-export async function readRunningSentence(engine: Engine, model: LoadedModel): Promise<DecoderHeads> {
+export function readRunningSentence(engine: Engine, model: LoadedModel): Promise<DecoderHeads> {
+  return readText(engine, model, RUNNING_SENTENCE);
+}
+
+/** The decoder reading a text (in its vocabulary, or the tokenizer's reading of it; what the tokenizer refuses is thrown with its message), as readRunningSentence does. */
+export async function readText(engine: Engine, model: LoadedModel, text: string): Promise<DecoderHeads> {
   const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
     import('@attention-guide/models/inference'),
     import('@attention-guide/models/tokenize'),
     import('@attention-guide/models/data'),
   ]);
-  const encoded = encode(RUNNING_SENTENCE, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
+  const encoded = encode(text, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
   if (!encoded.ok) throw new Error(encoded.message);
   const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true, outputs: true });
   return { tokens: ['<bos>', ...encoded.value.words], projections: run.projections!, outputs: run.outputs! };
 }
 
-const decoderHeads = new Map<'running', Promise<DecoderHeads>>();
+const decoderHeads = new Map<string, Promise<DecoderHeads>>();
 
 /**
  * The decoder run once per page on the running sentence, through the page's
  * engine, for every island that shows its heads' vectors or outputs (the √d_k
- * demo, the 3D view, the causal mask, the concatenation in chapter 3).
+ * demo, the 3D view, the causal mask, the concatenation in chapter 3), or
+ * once per other text (the sparse patterns' longer passage).
  */
-export function pageDecoderHeads(): Promise<DecoderHeads> {
-  return once(decoderHeads, 'running', async () => {
+export function pageDecoderHeads(text = RUNNING_SENTENCE): Promise<DecoderHeads> {
+  return once(decoderHeads, text, async () => {
     const [engine, model] = await Promise.all([pageEngine(), pageModel('decoder')]);
-    return readRunningSentence(engine, model);
+    return readText(engine, model, text);
   });
 }
