@@ -83,6 +83,32 @@ describe('engine without WebGPU', () => {
     expect(posted.map((r) => r.op)).toEqual(['attention']);
   });
 
+  it('runs a large tiled pass in the worker and a small one inline, with the CPU pass’s output and counts', async () => {
+    const posted: WorkerRequest[] = [];
+    const makeWorker = (): WorkerLike => {
+      const listeners: ((event: { data: unknown }) => void)[] = [];
+      return {
+        postMessage(message) {
+          posted.push(message as WorkerRequest);
+          void handleMessage(message as WorkerRequest, (response) => listeners.forEach((l) => l({ data: response })));
+        },
+        addEventListener(type: string, listener: (event: { data: unknown }) => void) {
+          if (type === 'message') listeners.push(listener);
+        },
+        terminate() {},
+      } as WorkerLike;
+    };
+    const e = await engine({ prefer: 'cpu', makeWorker, inlineWork: 1000 });
+    const options = { blockRows: 3, blockCols: 4, ...causal };
+    const small = await e.flashAttention(q, k, v, options);
+    expect(posted).toEqual([]);
+    expect(small).toEqual(flashAttentionCpu(q, k, v, options));
+    const [bq, bk, bv] = [randn([40, 8], 31), randn([40, 8], 32), randn([40, 8], 33)];
+    const large = await e.flashAttention(bq, bk, bv, { blockRows: 8, blockCols: 8 });
+    expect(posted.map((r) => r.op)).toEqual(['flashAttention']);
+    expect(large).toEqual(flashAttentionCpu(bq, bk, bv, { blockRows: 8, blockCols: 8 }));
+  });
+
   it('validates before computing, and enforces the memory budget', async () => {
     const e = await engine({ prefer: 'cpu', memoryBudgetBytes: 256 });
     await expect(e.matmul(q, v)).rejects.toMatchObject({ code: 'SHAPE_MISMATCH' });
