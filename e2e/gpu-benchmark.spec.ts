@@ -1,5 +1,5 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { passFlops, WIDTH } from '../src/islands/bench/bench';
+import { passFlops, WIDTH, type Measured } from '../src/islands/bench/bench';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
 
 /**
@@ -13,15 +13,7 @@ const RUN = { timeout: 60_000 };
 
 const open = (page: Page, search = ''): Promise<Locator> => openIsland(page, CHAPTER, ISLAND, search);
 
-interface Result {
-  n: number;
-  naiveMs: number | null;
-  naiveGflops: number | null;
-  naiveRefused: string | null;
-  flashMs: number;
-  flashGflops: number;
-  difference: number | null;
-}
+type Result = Measured;
 
 /** Runs up to N = 256 and returns the copied JSON, parsed. */
 async function runSmall(island: Locator): Promise<{ backend: string; width: number; results: Result[] }> {
