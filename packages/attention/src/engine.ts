@@ -1,7 +1,7 @@
 import { createCpuBackend } from './cpu/backend';
 import { createWorkerCpuBackend, type WorkerLike } from './cpu/worker-backend';
 import { AttentionError } from './errors';
-import { flashAttentionCpu, flashTraffic } from './flash';
+import { flashTraffic } from './flash';
 import { decodeWithCache, KVCache } from './kvcache';
 import { multiHeadAttention } from './multihead';
 import { pca3, type Pca3Result } from './pca';
@@ -195,10 +195,10 @@ class AttentionEngine implements Engine {
     checkFinite(q, 'Q');
     checkFinite(k, 'K');
     checkFinite(v, 'V');
-    if (this.#active !== this.#gpu) return flashAttentionCpu(q, k, v, options, this.#budget);
     checkMemoryBudget(4 * (n * q.shape[1]! + m * (k.shape[1]! + v.shape[1]!) + n * v.shape[1]!), this.#budget, `The tiled pass over ${n} queries and ${m} keys`);
-    // On WebGPU the device computes the output; the counts come from the same
-    // block walk the CPU pass makes, without its arithmetic.
+    // The backend computes the output (on WebGPU, or on the CPU: in its worker
+    // when the pass is large, so the page never waits on it); the counts come
+    // from the same block walk the CPU pass makes, without its arithmetic.
     const output = await this.#call((backend) => backend.flashAttention(q, k, v, options));
     return { output, ...flashTraffic(n, m, q.shape[1]!, v.shape[1]!, options) };
   }

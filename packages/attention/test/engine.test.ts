@@ -28,6 +28,23 @@ afterEach(() => {
   for (const e of engines.splice(0)) e.dispose();
 });
 
+/** A worker stand-in that runs the worker's handler in-process and records what it was sent. */
+function inProcessWorker(posted: WorkerRequest[]): () => WorkerLike {
+  return () => {
+    const listeners: ((event: { data: unknown }) => void)[] = [];
+    return {
+      postMessage(message) {
+        posted.push(message as WorkerRequest);
+        void handleMessage(message as WorkerRequest, (response) => listeners.forEach((l) => l({ data: response })));
+      },
+      addEventListener(type: string, listener: (event: { data: unknown }) => void) {
+        if (type === 'message') listeners.push(listener);
+      },
+      terminate() {},
+    } as WorkerLike;
+  };
+}
+
 /** A navigator.gpu stand-in: only requestAdapter is ever called before the failure. */
 function fakeGpu(requestAdapter: () => Promise<unknown>): GPU {
   return { requestAdapter } as unknown as GPU;
@@ -65,19 +82,7 @@ describe('engine without WebGPU', () => {
 
   it('runs the CPU in a worker when given one', async () => {
     const posted: WorkerRequest[] = [];
-    const makeWorker = (): WorkerLike => {
-      const listeners: ((event: { data: unknown }) => void)[] = [];
-      return {
-        postMessage(message) {
-          posted.push(message as WorkerRequest);
-          void handleMessage(message as WorkerRequest, (response) => listeners.forEach((l) => l({ data: response })));
-        },
-        addEventListener(type: string, listener: (event: { data: unknown }) => void) {
-          if (type === 'message') listeners.push(listener);
-        },
-        terminate() {},
-      } as WorkerLike;
-    };
+    const makeWorker = inProcessWorker(posted);
     const e = await engine({ prefer: 'cpu', makeWorker, inlineWork: 0 });
     expectClose((await e.attention(q, k, v, causal)).output, want);
     expect(posted.map((r) => r.op)).toEqual(['attention']);
@@ -85,6 +90,20 @@ describe('engine without WebGPU', () => {
     const inline = await engine({ prefer: 'cpu', makeWorker });
     expectClose((await inline.attention(q, k, v, causal)).output, want);
     expect(posted.map((r) => r.op)).toEqual(['attention']);
+  });
+
+  it('runs a large tiled pass in the worker and a small one inline, with the CPU pass’s output and counts', async () => {
+    const posted: WorkerRequest[] = [];
+    const makeWorker = inProcessWorker(posted);
+    const e = await engine({ prefer: 'cpu', makeWorker, inlineWork: 1000 });
+    const options = { blockRows: 3, blockCols: 4, ...causal };
+    const small = await e.flashAttention(q, k, v, options);
+    expect(posted).toEqual([]);
+    expect(small).toEqual(flashAttentionCpu(q, k, v, options));
+    const [bq, bk, bv] = [randn([40, 8], 31), randn([40, 8], 32), randn([40, 8], 33)];
+    const large = await e.flashAttention(bq, bk, bv, { blockRows: 8, blockCols: 8 });
+    expect(posted.map((r) => r.op)).toEqual(['flashAttention']);
+    expect(large).toEqual(flashAttentionCpu(bq, bk, bv, { blockRows: 8, blockCols: 8 }));
   });
 
   it('validates before computing, and enforces the memory budget', async () => {
