@@ -53,6 +53,9 @@ test('completes for small N on WebGPU, with GFLOP/s, the difference at rounding 
   expect(json.backend).toMatch(/^webgpu/);
   expect(json.width).toBe(WIDTH);
   expectSound(json.results);
+  // Every size says where it ran: here all on WebGPU, so no row is marked as fallen back to the CPU.
+  expect(json.results.map((r) => r.backend)).toEqual(['webgpu', 'webgpu']);
+  await expect(island.locator('[data-fell-back]')).toHaveCount(0);
   await expect(island.locator('tbody tr[data-done]')).toHaveCount(2);
   await island.getByRole('button', { name: 'Copy' }).click();
   await expect(island.locator('.json [role="status"]')).not.toBeEmpty();
@@ -64,6 +67,7 @@ test('completes for small N on the CPU (?compute=cpu)', async ({ page }) => {
   expect(await ready(island)).toBe('cpu');
   expect(json.backend).toMatch(/^cpu/);
   expectSound(json.results);
+  expect(json.results.map((r) => r.backend)).toEqual(['cpu', 'cpu']);
 });
 
 test('Cancel stops after the current size, from the keyboard', async ({ page }) => {

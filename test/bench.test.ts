@@ -14,7 +14,7 @@ describe('the benchmark’s arithmetic', () => {
     expect(all.filter((p) => !p.naiveFits).map((p) => p.n)).toEqual([16384]);
   });
   it('writes JSON that parses back', () => {
-    const row = { n: 128, naiveMs: 1, naiveGflops: 2, naiveRefused: null, flashMs: 3, flashGflops: 0.7, difference: 1e-7 };
+    const row = { n: 128, naiveMs: 1, naiveGflops: 2, naiveRefused: null, flashMs: 3, flashGflops: 0.7, difference: 1e-7, backend: 'cpu' as const };
     expect(JSON.parse(resultsJson('cpu: forced', [row])).results).toEqual([row]);
   });
 });

@@ -56,6 +56,8 @@ export interface Measured {
   flashGflops: number;
   /** Largest |tiled − untiled| over the output; null when the untiled pass was refused. */
   difference: number | null;
+  /** Where this size ran: the engine leaves WebGPU for the CPU, for good, if the device fails mid-run. */
+  backend: 'webgpu' | 'cpu';
 }
 
 /** The results as the reader copies them. */
