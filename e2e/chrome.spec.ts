@@ -134,6 +134,19 @@ test('the table of contents marks the section being read', async ({ page }) => {
   await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(0);
 });
 
+test('a link to a section far down a chapter lands on its heading, past tall figures drawn on the way', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  const chapter = chapterPages()[4]!;
+  // Opened at the fragment: the sections before it are drawn at their real heights, so the heading is on screen.
+  await page.goto(`${chapter}#a-corrected-timeline`);
+  await expect(page.locator('#a-corrected-timeline')).toBeInViewport();
+  // Followed from the table of contents, after going back to the top.
+  await page.goto(chapter);
+  const entry = page.locator('.toc-rail [data-toc] a[href="#online-softmax"]');
+  await entry.click();
+  await expect(page.locator('#online-softmax')).toBeInViewport();
+});
+
 test('every page has the meta a link preview and a search engine need', async ({ page }) => {
   for (const path of ['/', ...chapterPages()]) {
     await page.goto(path);

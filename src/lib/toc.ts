@@ -34,3 +34,34 @@ export function trackTocPosition(): void {
   );
   headings.forEach((heading) => observer.observe(heading));
 }
+
+/**
+ * Makes links within a chapter land on their target. Sections far off screen
+ * are skipped by content-visibility and stand in at an estimated height, so a
+ * jump computed from those estimates ends short or long once the sections
+ * passed on the way are drawn at their real heights (a chapter with tall
+ * figures misses by whole screens). Before a jump, and for a page opened at a
+ * #fragment, the sections up to the target are drawn for real: their heights
+ * are then known, and the browser's own scroll lands on the heading.
+ */
+export function landInPageLinks(): void {
+  const drawUpTo = (id: string): HTMLElement | null => {
+    const target = document.getElementById(id);
+    const section = target?.closest('.chapter-section');
+    if (!target || !section) return null;
+    for (const s of document.querySelectorAll<HTMLElement>('.chapter-section')) {
+      s.classList.add('drawn');
+      if (s === section) break;
+    }
+    return target;
+  };
+  document.addEventListener(
+    'click',
+    (event) => {
+      const link = (event.target as Element | null)?.closest?.('a[href^="#"]');
+      if (link) drawUpTo(decodeURIComponent(link.getAttribute('href')!.slice(1)));
+    },
+    { capture: true },
+  );
+  if (location.hash) drawUpTo(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+}
