@@ -10,8 +10,8 @@ import { readShipped } from '@attention-guide/models/shipped';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import type { ModelManifest } from '@attention-guide/models/weights';
 import { RUNNING_SENTENCE } from '../../lib/models';
-import type { Reading } from '../tokens/packed';
-import { encodeText, readEncoded } from '../tokens/reading';
+import type { Reading } from './packed';
+import { encodeText, readEncoded } from './reading';
 
 // The build runs from the repository root (as src/pages/models.astro does).
 const MODELS_DIR = join(process.cwd(), 'public', 'models');
