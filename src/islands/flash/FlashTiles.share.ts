@@ -1,0 +1,4 @@
+/** What a link, an embed page or the custom element's attributes can set in the flashattention, tile by tile demo. */
+import type { Fields } from '../../lib/share';
+
+export const FIELDS = {} as const satisfies Fields;
