@@ -10,6 +10,9 @@ const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chr
 // Its own port, so `npm start` on 4321 can keep running while the tests do.
 const PORT = Number(process.env['E2E_PORT'] ?? 4322);
 const BASE_URL = `http://127.0.0.1:${PORT}`;
+// A second origin, for a host page that embeds the demos (scripts/host-server.mjs); e2e/site.ts has the same HOST_URL.
+const HOST_PORT = PORT + 1000;
+const HOST_URL = `http://127.0.0.1:${HOST_PORT}`;
 
 export default defineConfig({
   testDir: './e2e',
@@ -40,11 +43,20 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   // Playwright owns the preview server, so it is stopped with the run.
   // --ignore-lock lets it start beside an author's own preview server.
-  webServer: {
-    command: `astro preview --ignore-lock --host 127.0.0.1 --port ${PORT}`,
-    url: `${BASE_URL}/`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: { ASTRO_TELEMETRY_DISABLED: '1' },
-  },
+  webServer: [
+    {
+      command: `astro preview --ignore-lock --host 127.0.0.1 --port ${PORT}`,
+      url: `${BASE_URL}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { ASTRO_TELEMETRY_DISABLED: '1' },
+    },
+    {
+      command: `node scripts/host-server.mjs ${HOST_PORT}`,
+      url: `${HOST_URL}/`,
+      reuseExistingServer: false,
+      timeout: 20_000,
+      env: { SITE_ORIGIN: BASE_URL },
+    },
+  ],
 });

@@ -128,3 +128,6 @@ export async function expectNoOverflow(page: Page, island: Locator): Promise<voi
   const box = await island.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(width.client);
 }
+
+/** The second origin's host page (scripts/host-server.mjs serving e2e/host/), on the port playwright.config.ts gives it. */
+export const HOST_URL = `http://127.0.0.1:${Number(process.env['E2E_PORT'] ?? 4322) + 1000}`;
