@@ -38,6 +38,12 @@ export default defineConfig({
       },
     }),
   },
-  integrations: [mdx(), svelte(), sitemap(), pagefind()],
+  integrations: [
+    mdx(),
+    svelte(),
+    // A demo's own embed page is for frames and carries noindex; the page documenting them is listed.
+    sitemap({ filter: (page) => !/\/embed\/[^/]+\/$/.test(new URL(page).pathname) }),
+    pagefind(),
+  ],
   devToolbar: { enabled: false },
 });

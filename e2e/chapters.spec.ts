@@ -14,8 +14,9 @@ for (const path of chapters) {
     const open = async (context: typeof withJs) => {
       // KaTeX writes each formula twice, drawn and as MathML; whether
       // Chromium's innerText includes the MathML copy varies with layout
-      // timing, so the comparison reads the drawn copy only.
-      await layOutEverythingIn(context, '.katex-mathml { display: none !important; }');
+      // timing, so the comparison reads the drawn copy only. The figures'
+      // share and export controls exist only with JavaScript, so they are left out.
+      await layOutEverythingIn(context, '.katex-mathml, [data-figure-tools] { display: none !important; }');
       const page = await context.newPage();
       await page.goto(path, { waitUntil: 'networkidle' });
       return page.locator('article');
