@@ -60,7 +60,7 @@ export async function expectLinkReopens(page: Page, island: Locator, demo: Linke
  * keeps its default state, raises no dialog and makes no element of them.
  * `settle` waits for anything the island computes first.
  */
-export async function expectRefused(page: Page, demo: LinkedDemo, params: Record<string, string>, settle?: (island: Locator) => Promise<void>): Promise<Locator> {
+export async function expectRefused(page: Page, demo: LinkedDemo, params: Record<string, string>, settle?: (island: Locator) => Promise<unknown>): Promise<Locator> {
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
