@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { holdThenFail, MODEL_READY, openIsland } from './site';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 
 /**
  * Chapter 3's concat-and-project figure (one attention layer of the trained
@@ -358,5 +359,37 @@ test.describe('the parameter count', () => {
     await expect(panel.locator('[role="alert"]')).toBeEmpty();
     await expect(panel).toHaveAttribute('data-heads', '4');
     await expect(panel.locator('[data-sentence]')).toContainText('The trained model has 4 heads of 8');
+  });
+});
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'concat-project', selector: ISLAND };
+  const PANEL = { chapter: CHAPTER, demo: 'param-count', selector: PARAMS };
+  const numbers = async (island: Locator) => ({ layer: await layer(island), row: await rowTable(island) });
+  const counts = (panel: Locator) => panel.locator('[data-count]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-value')));
+
+  test('a layer, a head and a row reopen from the link with the same numbers', async ({ page }) => {
+    const island = await open(page);
+    await ready(island);
+    await island.getByRole('radio', { name: 'Layer 1' }).check();
+    await expect(island).toHaveAttribute('data-layer', '1', MODEL_READY);
+    await island.getByRole('radio', { name: 'Head 2' }).check();
+    await island.locator('[role="option"]', { hasText: 'cat' }).click();
+    await expect(island).toHaveAttribute('data-share', 'layer=1&head=2&token=2');
+    await expectLinkReopens(page, island, DEMO, numbers);
+  });
+
+  test('hostile settings and a row beyond the sentence are refused with a notice, and the default view stays', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { layer: HOSTILE.markup, head: HOSTILE.huge, token: '40' }, ready);
+    await expect(island.locator('[data-share-notice]')).toContainText('tokens 0 to 11');
+  });
+
+  test('the parameter count: a head count reopens from the link with the same counts; hostile values are refused', async ({ page }) => {
+    const panel = await openIsland(page, CHAPTER, PARAMS);
+    await panel.getByRole('textbox', { name: /Heads h/ }).fill('16');
+    await expect(panel).toHaveAttribute('data-share', 'heads=16');
+    await expectLinkReopens(page, panel, PANEL, counts);
+    await page.goto('about:blank');
+    await expectRefused(page, PANEL, { heads: '5', layer: HOSTILE.markup, dk: HOSTILE.nan });
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { enlarged, expectRowsSumToOne, MODEL_READY, pickHead, ready } from './head-grid';
+import { enlarged, enlargedView, expectRowsSumToOne, MODEL_READY, pickCell, pickHead, ready } from './head-grid';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 import { axeViolations, expectNoOverflow, openIsland } from './site';
 
 /**
@@ -229,3 +230,22 @@ for (const theme of ['light', 'dark'] as const) {
     expect(await axeViolations(page, ISLAND)).toEqual([]);
   });
 }
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'head-gallery', selector: ISLAND };
+
+  test('a sentence, a head and a cell reopen from the link with the same weights', async ({ page }) => {
+    const island = await open(page);
+    await ready(island);
+    await read(island, SAME_LENGTH, 12);
+    await pickHead(island, 5);
+    await pickCell(island);
+    await expect(island).toHaveAttribute('data-share', `${new URLSearchParams({ text: SAME_LENGTH })}&layer=1&head=1&query=11&key=10`);
+    await expectLinkReopens(page, island, DEMO, enlargedView);
+  });
+
+  test('hostile settings and a cell beyond the sentence are refused with a notice, and the default view stays', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { text: HOSTILE.markup, layer: HOSTILE.huge, head: HOSTILE.nan, query: '12' }, ready);
+    await expect(island.locator('[data-share-notice]')).toContainText('tokens 0 to 11');
+  });
+});

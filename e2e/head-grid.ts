@@ -43,3 +43,17 @@ export function expectRowsSumToOne(rows: Array<Array<number | null>>): void {
     expect(Math.abs(shown.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
   });
 }
+
+/** Picks the cell left of the last row's last (End, then ArrowLeft in the enlarged map) and returns what the readout says. */
+export async function pickCell(island: Locator): Promise<string> {
+  const map = island.locator('[data-enlarged] svg[role="application"]');
+  await map.focus();
+  await map.press('End');
+  await map.press('ArrowLeft');
+  return (await island.locator('[data-enlarged] [data-readout]').textContent())!;
+}
+
+/** The enlarged head's weights and the picked cell's readout: what a link to the view must show again. */
+export async function enlargedView(island: Locator): Promise<{ weights: Array<Array<number | null>>; readout: string | null }> {
+  return { weights: await enlarged(island), readout: await island.locator('[data-enlarged] [data-readout]').textContent() };
+}

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { openIsland } from './site';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 
 /**
  * The library search in chapter 2: a query matched against the books' keys,
@@ -233,4 +234,27 @@ test('at 360 px wide nothing overflows, even with a long word', async ({ page })
   expect(widths.page).toBeLessThanOrEqual(widths.viewport);
   const box = await island.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
   expect(box.scroll).toBeLessThanOrEqual(box.client);
+});
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'library-search', selector: '.library' };
+  const numbers = async (island: Locator) => {
+    const { weights, answer, sum } = await read(island);
+    return { weights, answer, sum };
+  };
+
+  test('a typed search and a temperature reopen from the link with the same weights and answer', async ({ page }) => {
+    const island = await open(page);
+    await island.getByLabel('Search the catalogue').fill('planets and vegetables');
+    const typed = await shownFor(island, 'planets and vegetables', 0);
+    await island.getByLabel(/^Softmax temperature/).focus();
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(async () => (await read(island)).renders).toBeGreaterThan(typed.renders);
+    await expect(island).toHaveAttribute('data-share', 'text=planets+and+vegetables&temperature=1');
+    await expectLinkReopens(page, island, DEMO, numbers);
+  });
+
+  test('hostile settings are refused with a notice, and the default search stays', async ({ page }) => {
+    await expectRefused(page, DEMO, { text: HOSTILE.markup, temperature: HOSTILE.huge, head: HOSTILE.nan });
+  });
 });

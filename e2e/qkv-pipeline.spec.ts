@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { layOutEverythingIn, openIsland } from './site';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 
 /**
  * The Q-K-V pipeline of chapter 2. The expected numbers are never copied
@@ -378,5 +379,28 @@ test.describe('without JavaScript', () => {
     await expect(cell(page, 'weights', 0, 0)).toHaveText(/^\d\.\d\d$/);
     // The numbers were computed, not placeholders: every stage follows from the one before.
     await expectConsistent(page, false);
+  });
+});
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'qkv-pipeline', selector: '.qkv' };
+  /** Every matrix as shown, at full precision. */
+  const numbers = async (island: Locator) => Promise.all(['x', 'wq', ...DERIVED].map((name) => grid(island.page(), name)));
+
+  test('sizes, mask and edited numbers reopen from the link with the same matrices', async ({ page }) => {
+    const island = await open(page);
+    await root(page).getByLabel('Tokens').selectOption('5');
+    await root(page).getByLabel(/^Width d/).selectOption('3');
+    await root(page).getByLabel('Causal mask').check();
+    await input(page, 'x', 4, 1).fill('2.5');
+    await input(page, 'wq', 3, 2).fill('-1');
+    await settled(page, 1);
+    await expect(island).toHaveAttribute('data-share', 'tokens=5&dk=3&mask=on&cells=x%3A4%3A1%3D2.5+wq%3A3%3A2%3D-1');
+    await expectLinkReopens(page, island, DEMO, numbers);
+  });
+
+  test('hostile settings and cells that do not exist are refused with a notice, and the default matrices stay', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { tokens: HOSTILE.huge, dk: HOSTILE.nan, mask: HOSTILE.markup, cells: 'x:8:0=1 wq:0:0=1e309' }, () => settled(page, 1));
+    await expect(island.locator('[data-share-notice]')).toContainText('x:8:0=1 wq:0:0=1e309');
   });
 });

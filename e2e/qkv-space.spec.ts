@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { layOutEverything, layOutEverythingIn } from './site';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 
 /**
  * The query-key-value space in chapter 2: a three.js view of one query, the
@@ -631,5 +632,31 @@ test.describe('on a phone', () => {
     expect(after.weights).not.toEqual(before.weights);
     expectMatchesRecomputation(after);
     expect(problems).toEqual([]);
+  });
+});
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'qkv-space', selector: ISLAND };
+
+  test('vectors, a query, its moved tip and the values reopen from the link with the same numbers', async ({ page }) => {
+    const island = await open(page, { ready3d: false });
+    let count = await renders(island);
+    await island.getByLabel('Vectors').selectOption('random-16');
+    await nextRender(island, count);
+    count = await renders(island);
+    await island.getByLabel('Query of').selectOption('5');
+    await nextRender(island, count);
+    await island.getByLabel('Values and output').check();
+    count = await renders(island);
+    await island.getByLabel('q₁').fill('0.5');
+    await island.getByLabel('q₁').press('Enter');
+    await nextRender(island, count);
+    await expect(island).toHaveAttribute('data-share', /^vectors=random-16&token=5&values=on&q1=0\.5&q2=-?[\d.]+&q3=-?[\d.]+$/);
+    await expectLinkReopens(page, island, DEMO, readShown);
+  });
+
+  test('hostile settings, a token the vectors lack and a tip outside the picture are refused with a notice, and the default figure stays', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { vectors: HOSTILE.markup, token: '20', q1: HOSTILE.huge, q2: HOSTILE.nan, q3: '99' }, (island) => nextRender(island, 0));
+    await expect(island.locator('[data-share-notice]')).toContainText('tokens 0 to 4');
   });
 });

@@ -1,6 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { holdThenFail, MODEL_READY, openIsland } from './site';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 
 /**
  * The token explorer in chapter 1: the decoder-only model's weights for a
@@ -282,3 +283,25 @@ for (const theme of ['light', 'dark'] as const) {
     expect(summary).toEqual([]);
   });
 }
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'token-explorer', selector: ISLAND };
+  /** The view's numbers: the weights, and which chip is picked. */
+  const numbers = async (island: Locator) => ({ weights: await weights(island), picked: await selectedChip(island).getAttribute('data-position') });
+
+  test('a view changed by the reader reopens from its link with the same weights', async ({ page }) => {
+    const island = await open(page);
+    await ready(island);
+    await show(island, 'the dog saw the zebra .', 6);
+    await island.getByRole('radio', { name: 'Layer 0' }).check();
+    await island.getByRole('radio', { name: /^Head 2/ }).check();
+    await island.locator('[data-position="4"]').click();
+    await expect(island).toHaveAttribute('data-share', 'text=the+dog+saw+the+zebra+.&layer=0&head=2&token=4');
+    await expectLinkReopens(page, island, DEMO, numbers);
+  });
+
+  test('hostile or impossible settings are refused with a notice, and the default view stays', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { text: HOSTILE.markup, layer: HOSTILE.huge, head: HOSTILE.nan, token: '40' }, ready);
+    await expect(island.locator('[data-share-notice]')).toContainText('tokens 0 to 11');
+  });
+});

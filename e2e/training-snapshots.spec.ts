@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { enlarged, expectRowsSumToOne, MODEL_READY, pickHead, ready, visible } from './head-grid';
+import { enlarged, enlargedView, expectRowsSumToOne, MODEL_READY, pickCell, pickHead, ready, visible } from './head-grid';
+import { expectLinkReopens, expectRefused, HOSTILE } from './share-link';
 import { axeViolations, expectNoOverflow, openIsland } from './site';
 
 /**
@@ -201,3 +202,23 @@ for (const theme of ['light', 'dark'] as const) {
     expect(await axeViolations(page, ISLAND)).toEqual([]);
   });
 }
+
+test.describe('link', () => {
+  const DEMO = { chapter: CHAPTER, demo: 'training-snapshots', selector: ISLAND };
+
+  test('a snapshot, a head and a cell reopen from the link with the same weights', async ({ page }) => {
+    const island = await open(page);
+    await ready(island);
+    await press(page, island, 'Home', SNAPSHOTS[0]!.step);
+    await press(page, island, 'ArrowRight', SNAPSHOTS[1]!.step);
+    await pickHead(island, 6);
+    await pickCell(island);
+    await expect(island).toHaveAttribute('data-share', 'snapshot=2&layer=1&head=2&query=11&key=10');
+    await expectLinkReopens(page, island, DEMO, enlargedView);
+  });
+
+  test('hostile settings and a snapshot or head that does not exist are refused with a notice, and the default view stays', async ({ page }) => {
+    const island = await expectRefused(page, DEMO, { snapshot: '13', layer: HOSTILE.markup, head: HOSTILE.huge, key: HOSTILE.nan }, ready);
+    await expect(island.locator('[data-share-notice]')).toContainText('snapshot');
+  });
+});

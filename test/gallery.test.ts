@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WEIGHT_STEPS } from '../src/lib/colour';
 import { maskedMax, type Reading } from '../src/islands/tokens/packed';
+import { applyPick, pickValues } from '../src/islands/gallery/pick';
 import {
   causal,
   headSummaries,
@@ -131,5 +132,23 @@ describe('the loss chart', () => {
     expect(chart.validation.startsWith(`M${chart.plot.left.toFixed(1)} `)).toBe(true);
     // Every point inside the plot.
     for (const p of points) expect(chart.y(p.trainLoss)).toBeGreaterThanOrEqual(chart.plot.top);
+  });
+});
+
+describe('the head and cell a link picks in the head grid', () => {
+  const shape = { layers: 2, heads: 4, tokens: 12 };
+  it('applies a head and a cell inside the sentence, and writes them back', () => {
+    const pick = applyPick({ layer: 1, head: 2, query: 5, key: 3 }, { picked: 0, chosen: null }, shape);
+    expect(pick).toEqual({ picked: 6, chosen: [5, 3], refused: [] });
+    expect(pickValues(pick, shape)).toEqual({ layer: 1, head: 2, query: 5, key: 3 });
+    expect(pickValues({ picked: 3, chosen: null }, shape)).toEqual({ layer: 0, head: 3 });
+  });
+
+  it('refuses a cell beyond the sentence and keeps the rest', () => {
+    const pick = applyPick({ layer: 1, query: 12, key: 2 }, { picked: 1, chosen: null }, shape);
+    expect(pick.picked).toBe(5);
+    expect(pick.chosen).toEqual([11, 2]);
+    expect(pick.refused).toEqual([{ name: 'query', reason: 'the sentence has tokens 0 to 11' }]);
+    expect(applyPick({ head: 4 }, { picked: 1, chosen: null }, shape).refused.map((r) => r.name)).toEqual(['head']);
   });
 });
