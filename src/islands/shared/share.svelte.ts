@@ -10,11 +10,13 @@
  * `writeFields`, which is what the figure's "copy link" and "embed" controls read.
  */
 import { untrack } from 'svelte';
-import { ignoredNotice, linkParams, readFields, type Fields, type Values } from '../../lib/share';
+import { ignoredNotice, linkParams, readFields, type Fields, type Ignored, type Values } from '../../lib/share';
 
 export class SharedState<F extends Fields> {
   /** What was ignored from the link or the attributes, or ''. */
   notice = $state('');
+  /** The parameters refused so far, by reading or by the island. */
+  #ignored: Ignored[] = [];
 
   constructor(demo: string, fields: F, params: () => Readonly<Record<string, string>> | undefined, apply: (values: Values<F>) => void) {
     $effect(() => {
@@ -22,13 +24,25 @@ export class SharedState<F extends Fields> {
       const raw = given ?? linkParams(demo, location.search, location.pathname);
       const { values, ignored } = readFields(fields, raw);
       untrack(() => {
+        this.#ignored = ignored;
         this.notice = ignoredNotice(ignored);
         if (Object.keys(values).length > 0) apply(values);
       });
     });
   }
 
+  /**
+   * Refuses one more parameter, one its field's kind could not check (a token
+   * beyond the sentence, a step past the last): the notice says so. Called by
+   * the island's `apply`, which then leaves that setting as it was.
+   */
+  refuse(name: string, reason: string): void {
+    this.#ignored = [...this.#ignored, { name, reason }];
+    this.notice = ignoredNotice(this.#ignored);
+  }
+
   dismiss(): void {
+    this.#ignored = [];
     this.notice = '';
   }
 }
