@@ -13,15 +13,16 @@ export const chapterLink = (chapter: string, demo: string, query: string): strin
 
 /**
  * Opens `link` in a fresh page (its own context), waits for the island to
- * hydrate and compute and for `data-share` to read `share`, then hands the
- * island to `read` (whatever numbers it shows) and returns what it read.
+ * hydrate and compute (`computed`: by default, until it names its backend)
+ * and for `data-share` to read `share`, then hands the island to `read`
+ * (whatever numbers it shows) and returns what it read.
  */
-export async function reopen<T>(browser: Browser, link: string, selector: string, share: string, read: (island: Locator) => Promise<T>): Promise<T> {
+export async function reopen<T>(browser: Browser, link: string, selector: string, share: string, read: (island: Locator) => Promise<T>, computed = ready): Promise<T> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
     const island = await openIsland(page, link, selector);
-    await ready(island);
+    await computed(island);
     await expect(island).toHaveAttribute('data-share', share);
     await expect(island.locator('[data-share-notice]')).toHaveCount(0);
     return await read(island);
@@ -44,17 +45,24 @@ export async function builtShare(page: Page, path: string, selector: string): Pr
 /**
  * Opens the chapter with `hostile` settings for the demo and checks that
  * the notice names every one of them, that the island stays in its default
- * (built) state, that no dialog was raised and that nothing in the island
+ * (built) state once computed, that no dialog was raised and that nothing in the island
  * was made from the values (no script, img or iframe, no attribute holding them).
  */
-export async function expectRefused(page: Page, chapter: string, demo: string, selector: string, hostile: Record<string, string>): Promise<Locator> {
+export async function expectRefused(
+  page: Page,
+  chapter: string,
+  demo: string,
+  selector: string,
+  hostile: Record<string, string>,
+  computed: (island: Locator) => Promise<unknown> = ready,
+): Promise<Locator> {
   const dialogs: string[] = [];
   page.on('dialog', (dialog) => {
     dialogs.push(dialog.message());
     void dialog.dismiss();
   });
   const island = await openIsland(page, chapterLink(chapter, demo, new URLSearchParams(hostile).toString()), selector);
-  await ready(island);
+  await computed(island);
   const notice = island.locator('[data-share-notice]');
   await expect(notice).toBeVisible();
   for (const name of Object.keys(hostile)) await expect(notice).toContainText(`${name} (`);
@@ -67,3 +75,6 @@ export async function expectRefused(page: Page, chapter: string, demo: string, s
   expect(dialogs).toEqual([]);
   return island;
 }
+
+/** For islands that only do arithmetic on sizes: nothing to wait for once hydrated. */
+export const arithmetic = async (): Promise<void> => {};
