@@ -17,7 +17,7 @@ export const chapterLink = (chapter: string, demo: string, query: string): strin
  * and for `data-share` to read `share`, then hands the island to `read`
  * (whatever numbers it shows) and returns what it read.
  */
-export async function reopen<T>(browser: Browser, link: string, selector: string, share: string, read: (island: Locator) => Promise<T>, computed = ready): Promise<T> {
+export async function reopen<T>(browser: Browser, link: string, selector: string, share: string, read: (island: Locator) => Promise<T>, computed: (island: Locator) => Promise<unknown> = ready): Promise<T> {
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
