@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
-import { chapterLink, expectRefused, reopen } from './share-link';
+import { chapterLink, expectRefused, lessRenders, reopen } from './share-link';
 
 /**
  * FlashAttention's tiles in chapter 5: the tiled pass stepped block by block
@@ -231,10 +231,7 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
 });
 
 test.describe('link', () => {
-  const shown = async (island: Locator) => {
-    const { renders: _, ...rest } = await read(island);
-    return rest;
-  };
+  const shown = lessRenders(read);
 
   test('a problem of your own and a step open again from the link with the same numbers', async ({ page, browser }) => {
     const island = await open(page);

@@ -1,7 +1,7 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { ringMemory } from '../src/islands/ring/ring';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
-import { chapterLink, expectRefused, reopen } from './share-link';
+import { chapterLink, expectRefused, lessRenders, reopen } from './share-link';
 
 /**
  * Ring attention in chapter 5: P devices on a ring, the key/value blocks
@@ -253,10 +253,7 @@ for (const theme of ['light', 'dark'] as const) {
 }
 
 test.describe('link', () => {
-  const shown = async (island: Locator) => {
-    const { renders: _, ...rest } = await read(island);
-    return rest;
-  };
+  const shown = lessRenders(read);
 
   test('a ring of your own, a new draw and a round open again from the link with the same numbers', async ({ page, browser }) => {
     const island = await open(page);
