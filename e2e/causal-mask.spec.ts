@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, MODEL_READY, openIsland, ready } from './site';
+import { chapterLink, expectRefusedAt, reopen } from './share-link';
 
 /**
  * The causal mask in chapter 4: one head of the trained decoder on the
@@ -206,3 +207,27 @@ for (const theme of ['light', 'dark'] as const) {
     await expectAccessible(page, ISLAND);
   });
 }
+
+test.describe('link', () => {
+  test('a view changed by mouse and keyboard opens again from its link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await ready(island);
+    await island.getByRole('checkbox', { name: /Causal mask/ }).click();
+    await island.getByRole('group', { name: 'Layer' }).getByRole('radio', { name: '1', exact: true }).click();
+    await island.getByRole('group', { name: 'Head' }).getByRole('radio', { name: '3', exact: true }).click();
+    await expect(island).toHaveAttribute('data-head', '1.3');
+    await expect(island).toHaveAttribute('data-causal', 'off');
+    await island.locator('svg.map').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    await expect(island).toHaveAttribute('data-share', 'mask=off&layer=1&head=3&token=7&key=10');
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = { row: await row(island), map: await mapWeights(island) };
+    const again = await reopen(browser, chapterLink(CHAPTER, 'causal-mask', share), ISLAND, share, async (other) => ({ row: await row(other), map: await mapWeights(other) }));
+    expect(again).toEqual(shown);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built view is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'causal-mask', ISLAND, { mask: '<script>alert(1)</script>', layer: '1e309', head: 'NaN', token: String(N), key: '<img src=x onerror=alert(1)>' });
+  });
+});

@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, openIsland } from './site';
+import { arithmetic, chapterLink, expectRefusedAt, reopen } from './share-link';
 
 const CHAPTER = '/chapters/making-it-scale/';
 const ISLAND = '[data-cost-n2]';
@@ -105,4 +106,29 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
   await page.keyboard.press('End');
   await expect(island).toHaveAttribute('data-n', '1048576');
   await expectNoOverflow(page, island);
+});
+
+test.describe('link', () => {
+  const figures = (island: Locator) =>
+    island.evaluate((root) => [...root.querySelectorAll('[data-bytes], [data-macs], [data-model-limit], [data-over]')].map((el) => [...el.attributes].map((a) => `${a.name}=${a.value}`).join(' ')));
+
+  test('a length, heads, layers, width and precision open again from the link with the same figures', async ({ page, browser }) => {
+    const island = await open(page);
+    const length = island.getByRole('textbox', { name: /Sequence length/ });
+    await length.fill('100,000');
+    await length.press('Enter');
+    await island.getByRole('textbox', { name: /Heads/ }).fill('8');
+    await island.getByRole('textbox', { name: /Layers/ }).fill('12');
+    await island.getByRole('textbox', { name: /Layers/ }).press('Enter');
+    await island.getByRole('combobox', { name: /Head width/ }).selectOption('64');
+    await island.getByRole('combobox', { name: 'Precision' }).selectOption('fp32');
+    await expect(island).toHaveAttribute('data-share', 'n=100000&heads=8&layers=12&dk=64&precision=fp32');
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = await figures(island);
+    expect(await reopen(browser, chapterLink(CHAPTER, 'cost-n2', share), ISLAND, share, figures, arithmetic)).toEqual(shown);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built figure is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'cost-n2', ISLAND, { n: '<script>alert(1)</script>', heads: '1e309', layers: 'NaN', dk: '100', precision: '<img src=x onerror=alert(1)>' }, arithmetic);
+  });
 });

@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
+import { chapterLink, expectRefusedAt, lessRenders, reopen } from './share-link';
 
 /**
  * FlashAttention's tiles in chapter 5: the tiled pass stepped block by block
@@ -227,4 +228,25 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
   await island.locator('[data-step-button]').click();
   await island.locator('details').evaluate((el) => ((el as HTMLDetailsElement).open = true));
   await expectNoOverflow(page, island);
+});
+
+test.describe('link', () => {
+  const shown = lessRenders(read);
+
+  test('a problem of your own and a step open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await apply(island, { n: '12', d: '3', blockRows: '3', blockCols: '5', seed: '7' });
+    for (let s = 1; s <= 3; s++) {
+      await island.locator('[data-step-button]').click();
+      await expect(island).toHaveAttribute('data-step', String(s));
+    }
+    await expect(island).toHaveAttribute('data-share', 'n=12&d=3&br=3&bc=5&seed=7&step=3');
+    const share = (await island.getAttribute('data-share'))!;
+    const before = await shown(island);
+    expect(await reopen(browser, chapterLink(CHAPTER, 'flash-tiles', share), SELECTOR, share, shown)).toEqual(before);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built problem is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'flash-tiles', SELECTOR, { n: '<script>alert(1)</script>', d: '1e309', seed: 'NaN', br: '20', step: '999', bc: '<img src=x onerror=alert(1)>' });
+  });
 });

@@ -1,6 +1,7 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { passFlops, WIDTH, type Measured } from '../src/islands/bench/bench';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
+import { arithmetic, chapterLink, expectRefusedAt, reopen } from './share-link';
 
 /**
  * The in-page benchmark in chapter 5: untiled and tiled attention timed on
@@ -127,3 +128,25 @@ for (const theme of ['light', 'dark'] as const) {
     await expectAccessible(page, ISLAND);
   });
 }
+
+test.describe('link', () => {
+  const planned = (island: Locator) => island.locator('[data-results] tbody tr').evaluateAll((rows) => rows.map((tr) => `${tr.getAttribute('data-n')}: ${tr.textContent!.trim()}`));
+
+  test('the sizes picked open again from the link, planned and not run', async ({ page, browser }) => {
+    const island = await open(page);
+    await island.getByRole('combobox', { name: /Up to/ }).selectOption('4096');
+    await expect(island).toHaveAttribute('data-share', 'n=4096');
+    const shown = await planned(island);
+    const again = await reopen(browser, chapterLink(CHAPTER, 'gpu-benchmark', 'n=4096'), ISLAND, 'n=4096', async (other) => {
+      await expect(other).toHaveAttribute('data-state', 'idle');
+      await expect(other.getByRole('combobox', { name: /Up to/ })).toHaveValue('4096');
+      return planned(other);
+    }, arithmetic);
+    expect(again).toEqual(shown);
+  });
+
+  test('hostile values are refused with a notice and the built plan is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'gpu-benchmark', ISLAND, { n: '<script>alert(1)</script>', head: 'NaN' }, arithmetic);
+    await expectRefusedAt(page, CHAPTER, 'gpu-benchmark', ISLAND, { n: '1e309' }, arithmetic);
+  });
+});

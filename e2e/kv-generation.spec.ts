@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, MODEL_READY, openIsland, ready } from './site';
+import { chapterLink, expectRefusedAt, reopen } from './share-link';
 
 /**
  * Generation with a KV cache in chapter 4: the trained decoder writes from
@@ -310,3 +311,42 @@ for (const theme of ['light', 'dark'] as const) {
     await expectAccessible(page, ISLAND);
   });
 }
+
+test.describe('link', () => {
+  /** What the island shows, the map's weights and its selected cell included. */
+  const everything = async (island: Locator) => ({
+    ...(await read(island)),
+    map: await island.locator('svg.map rect[data-value]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-value'))),
+    readout: await island.locator('[data-readout]').textContent(),
+  });
+
+  test('a prompt, steps, a head and a cell open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await ready(island);
+    await shownAt(island, 3);
+    await island.getByLabel('Prompt').fill('the dog sat');
+    await island.getByLabel('Prompt').press('Enter');
+    await shownAt(island, 4);
+    await island.getByRole('button', { name: 'Step' }).click();
+    await shownAt(island, 5);
+    await island.getByRole('button', { name: 'Step' }).click();
+    await shownAt(island, 6);
+    await island.getByRole('button', { name: /^L1 h3/ }).click();
+    await island.locator('svg.map').focus();
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowLeft');
+    await expect(island).toHaveAttribute('data-share', /^text=the\+dog\+sat&step=2&layer=1&head=3&token=4&key=\d+$/);
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = await everything(island);
+    const again = await reopen(browser, chapterLink(CHAPTER, 'kv-generation', share), ISLAND, share, async (other) => {
+      await shownAt(other, 6);
+      return everything(other);
+    });
+    expect(again).toEqual(shown);
+  });
+
+  test('hostile values and a step past the end are refused with a notice and the built view is kept', async ({ page }) => {
+    test.setTimeout(120_000);
+    await expectRefusedAt(page, CHAPTER, 'kv-generation', ISLAND, { text: '<script>alert(1)</script>', step: '63', layer: '1e309', head: 'NaN', token: '<img src=x onerror=alert(1)>' });
+  });
+});

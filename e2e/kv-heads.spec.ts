@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
+import { arithmetic, chapterLink, expectRefusedAt, reopen } from './share-link';
 
 const CHAPTER = '/chapters/making-it-scale/';
 const ISLAND = '[data-kv-heads]';
@@ -156,4 +157,33 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
   await expectNoOverflow(page, island);
   const widest = await island.evaluate((el) => Math.max(...[...el.querySelectorAll('svg, details')].map((e) => e.getBoundingClientRect().right)));
   expect(widest).toBeLessThanOrEqual(360);
+});
+
+test.describe('link', () => {
+  const figures = async (island: Locator) => ({
+    weights: await weights(island),
+    diff: await island.locator('[data-max-diff]').getAttribute('data-max-diff'),
+    bytes: [await island.getAttribute('data-per-token-bytes'), await island.getAttribute('data-total-bytes')],
+    model: await island.getByRole('combobox', { name: 'Model' }).inputValue(),
+  });
+
+  test('the slider and the calculator open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await slideTo(page, island, 4, 'ArrowRight');
+    await slideTo(page, island, 2, 'ArrowRight');
+    await island.getByRole('combobox', { name: 'Model' }).selectOption('llama2_7b');
+    await field(island, 'tokens').fill('32768');
+    await field(island, 'batch').fill('4');
+    await field(island, 'batch').press('Enter');
+    await island.getByRole('combobox', { name: 'Precision' }).selectOption('fp8');
+    await expect(island).toHaveAttribute('data-share', 'kv=2&layers=32&kv-heads=32&dk=128&tokens=32768&batch=4&precision=fp8');
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = await figures(island);
+    expect(await reopen(browser, chapterLink(CHAPTER, 'kv-heads', share), ISLAND, share, figures)).toEqual(shown);
+  });
+
+  test('hostile values, and sizes too large together, are refused with a notice and the built figure is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'kv-heads', ISLAND, { kv: '<script>alert(1)</script>', layers: '1e309', 'kv-heads': 'NaN', tokens: '99999999', dk: '<img src=x onerror=alert(1)>' }, arithmetic);
+    await expectRefusedAt(page, CHAPTER, 'kv-heads', ISLAND, { layers: '1024', 'kv-heads': '1024', dk: '1024', tokens: '1000000', batch: '4096' }, arithmetic);
+  });
 });

@@ -1,6 +1,7 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { ringMemory } from '../src/islands/ring/ring';
 import { expectAccessible, expectNoOverflow, openIsland, ready } from './site';
+import { chapterLink, expectRefusedAt, lessRenders, reopen } from './share-link';
 
 /**
  * Ring attention in chapter 5: P devices on a ring, the key/value blocks
@@ -250,3 +251,28 @@ for (const theme of ['light', 'dark'] as const) {
     await expectAccessible(page, ISLAND);
   });
 }
+
+test.describe('link', () => {
+  const shown = lessRenders(read);
+
+  test('a ring of your own, a new draw and a round open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await island.getByRole('textbox', { name: /Devices/ }).fill('6');
+    await island.getByRole('textbox', { name: /Tokens/ }).fill('36');
+    await island.getByRole('textbox', { name: /Width/ }).fill('3');
+    await island.getByRole('textbox', { name: /Width/ }).press('Enter');
+    await expect(island).toHaveAttribute('data-devices', '6');
+    await island.getByRole('button', { name: 'New draw' }).click();
+    await expect(island).toHaveAttribute('data-seed', '6');
+    await island.getByRole('button', { name: 'Step' }).click();
+    await island.getByRole('button', { name: 'Step' }).click();
+    await expect(island).toHaveAttribute('data-share', 'devices=6&tokens=36&width=3&seed=6&round=3');
+    const share = (await island.getAttribute('data-share'))!;
+    const before = await shown(island);
+    expect(await reopen(browser, chapterLink(CHAPTER, 'ring-attention', share), ISLAND, share, shown)).toEqual(before);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built ring is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'ring-attention', ISLAND, { devices: '5', tokens: '<script>alert(1)</script>', width: '1e309', seed: 'NaN', round: '<img src=x onerror=alert(1)>' });
+  });
+});

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { holdThenFail, MODEL_READY, openIsland } from './site';
+import { chapterLink, expectRefusedAt, reopen } from './share-link';
 
 /**
  * The "self vs cross" figure in chapter 4: the trained translation model's
@@ -385,3 +386,38 @@ for (const theme of ['light', 'dark'] as const) {
     expect(summary).toEqual([]);
   });
 }
+
+test.describe('link', () => {
+  const everything = async (island: Locator) => ({
+    maps: await readAll(island),
+    selection: await island.locator('[data-selection]').textContent(),
+    notes: await island.locator('[data-head-note]').allTextContents(),
+  });
+
+  test('a sentence, heads and picked tokens open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await ready(island);
+    const input = island.getByLabel('An English sentence to translate');
+    await input.fill('the dog sat on the mat .');
+    await input.press('Enter');
+    await expect(island).toHaveAttribute('data-english', 'the dog sat on the mat .', MODEL_READY);
+    await island.locator('[data-layer-picker]').selectOption('1');
+    const pickers = island.locator('[data-head-picker]');
+    await pickers.nth(0).selectOption('3');
+    await pickers.nth(1).selectOption('1');
+    await pickers.nth(2).selectOption('0');
+    await chips(island, 'english').filter({ hasText: 'dog' }).click();
+    await selectedChip(island, 'french').focus();
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    await expect(island).toHaveAttribute('data-share', /^text=the\+dog\+sat\+on\+the\+mat\+\.&layer=1&head=3&self-head=1&cross-head=0&french=1&english=1$/);
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = await everything(island);
+    const again = await reopen(browser, chapterLink(CHAPTER, 'self-cross', share), ISLAND, share, everything);
+    expect(again).toEqual(shown);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built view is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'self-cross', ISLAND, { text: '<script>alert(1)</script>', layer: '1e309', head: 'NaN', french: '60', english: '<img src=x onerror=alert(1)>' });
+  });
+});

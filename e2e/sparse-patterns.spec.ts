@@ -1,5 +1,6 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
 import { expectAccessible, expectNoOverflow, MODEL_READY, openIsland, ready } from './site';
+import { chapterLink, expectRefusedAt, reopen } from './share-link';
 
 /**
  * Sparse patterns in chapter 5: one head of the trained decoder on a
@@ -58,10 +59,10 @@ async function expectPattern(page: Page, island: Locator, pattern: Pattern) {
   }
   // The share shown is the count of unmasked cells.
   const allowed = sparse.filter((w) => w !== null).length;
-  const share = island.locator('[data-share]');
+  const share = island.locator('[data-scored]');
   await expect(share).toHaveAttribute('data-allowed', String(allowed));
-  await expect(share.locator('[data-share-all]')).toHaveText(`${((100 * allowed) / (N * N)).toFixed(1)}%`);
-  await expect(share.locator('[data-share-causal]')).toHaveText(`${((100 * allowed) / ((N * (N + 1)) / 2)).toFixed(1)}%`);
+  await expect(share.locator('[data-scored-all]')).toHaveText(`${((100 * allowed) / (N * N)).toFixed(1)}%`);
+  await expect(share.locator('[data-scored-causal]')).toHaveText(`${((100 * allowed) / ((N * (N + 1)) / 2)).toFixed(1)}%`);
   // The pairs listed as lost are exactly the dense pairs of weight >= 0.1 the pattern masks, and the weight lost is theirs and the lighter ones'.
   const lost: string[] = [];
   let mass = 0;
@@ -101,8 +102,8 @@ test.describe('without JavaScript', () => {
     await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'static');
     // 1 + 2 + … + 6, then 6 for each of the other 27 rows.
     const allowed = 21 + 27 * 6;
-    await expect(island.locator('[data-share]')).toHaveAttribute('data-allowed', String(allowed));
-    await expect(island.locator('[data-share-all]')).toHaveText(`${((100 * allowed) / (N * N)).toFixed(1)}%`);
+    await expect(island.locator('[data-scored]')).toHaveAttribute('data-allowed', String(allowed));
+    await expect(island.locator('[data-scored-all]')).toHaveText(`${((100 * allowed) / (N * N)).toFixed(1)}%`);
     await expect(island.locator('[data-lost] li')).toHaveCount(10);
     await expect(island.locator('[data-sparse-map] path.mark')).toHaveCount(1);
     await expect(island.locator('[data-sparse-map] svg.map')).toHaveAttribute('data-rows', String(N));
@@ -125,7 +126,7 @@ test('hydrates on WebGPU; every pattern masks exactly its cells, weighs them 0, 
 test('parameters from the keyboard; bad values are refused with a message and the last good pattern kept', async ({ page }) => {
   const island = await open(page);
   await ready(island);
-  const share = island.locator('[data-share]');
+  const share = island.locator('[data-scored]');
   const window = island.getByRole('spinbutton', { name: 'Window' });
   await window.focus();
   await page.keyboard.press('ArrowUp');
@@ -199,7 +200,7 @@ test('when the model cannot load, the island says so and keeps the build’s fig
   const island = await open(page);
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'failed', MODEL_READY);
   await expect(island.locator('[data-failed]')).toContainText('could not run here');
-  await expect(island.locator('[data-share]')).toHaveAttribute('data-allowed', String(21 + 27 * 6));
+  await expect(island.locator('[data-scored]')).toHaveAttribute('data-allowed', String(21 + 27 * 6));
 });
 
 test('at 360 px nothing overflows', async ({ page }) => {
@@ -219,3 +220,37 @@ for (const theme of ['light', 'dark'] as const) {
     await expectAccessible(page, ISLAND);
   });
 }
+
+test.describe('link', () => {
+  const everything = async (island: Locator) => ({
+    dense: await mapWeights(island, 'dense'),
+    sparse: await mapWeights(island, 'sparse'),
+    lost: await lostShown(island),
+    row: await island.locator('[data-row-table] td[data-value]').evaluateAll((cells) => cells.map((c) => c.getAttribute('data-value'))),
+    scored: await island.locator('[data-scored]').getAttribute('data-allowed'),
+  });
+
+  test('a pattern, its numbers, a head and a cell open again from the link with the same numbers', async ({ page, browser }) => {
+    const island = await open(page);
+    await ready(island);
+    await pick(island, 'fixed');
+    const stride = island.getByRole('spinbutton', { name: 'Stride' });
+    await stride.fill('6');
+    await stride.press('Enter');
+    const summary = island.getByRole('spinbutton', { name: 'Summary size' });
+    await summary.fill('2');
+    await summary.press('Enter');
+    await island.getByRole('group', { name: 'Layer' }).getByRole('radio', { name: '1', exact: true }).click();
+    await island.getByRole('group', { name: 'Head' }).getByRole('radio', { name: '1', exact: true }).click();
+    await island.locator('[data-sparse-map] svg.map').focus();
+    await page.keyboard.press('ArrowDown');
+    await expect(island).toHaveAttribute('data-share', /^pattern=fixed&stride=6&summary=2&layer=1&head=1&token=\d+&key=\d+$/);
+    const share = (await island.getAttribute('data-share'))!;
+    const shown = await everything(island);
+    expect(await reopen(browser, chapterLink(CHAPTER, 'sparse-patterns', share), ISLAND, share, everything)).toEqual(shown);
+  });
+
+  test('hostile or impossible values are refused with a notice and the built view is kept', async ({ page }) => {
+    await expectRefusedAt(page, CHAPTER, 'sparse-patterns', ISLAND, { pattern: '<script>alert(1)</script>', window: '1e309', head: 'NaN', block: String(N + 1), token: '<img src=x onerror=alert(1)>' });
+  });
+});

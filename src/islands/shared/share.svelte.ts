@@ -15,7 +15,7 @@ import { ignoredNotice, linkParams, readFields, type Fields, type Ignored, type 
 export class SharedState<F extends Fields> {
   /** What was ignored from the link or the attributes, or ''. */
   notice = $state('');
-  /** The parameters ignored in the last reading, for `refuse` to add to. */
+  /** The parameters refused so far, by reading or by the island. */
   #ignored: Ignored[] = [];
 
   constructor(demo: string, fields: F, params: () => Readonly<Record<string, string>> | undefined, apply: (values: Values<F>) => void) {
@@ -32,9 +32,9 @@ export class SharedState<F extends Fields> {
   }
 
   /**
-   * Ignores one more value, found bad only in combination with the others
-   * (a token beyond the sentence, a head the layer does not have): the
-   * island calls this from `apply`, or once its recomputation is done.
+   * Refuses one more parameter, one its field's kind could not check (a token
+   * beyond the sentence, a step past the last): the notice says so. Called by
+   * the island's `apply`, which then leaves that setting as it was.
    */
   refuse(name: string, reason: string): void {
     this.#ignored = [...this.#ignored, { name, reason }];
