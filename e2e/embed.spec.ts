@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type FrameLocator, type Locator, type Page } from '@playwright/test';
-import { DEMOS, figureAnchor } from '../src/lib/demos';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Demo } from '../src/lib/demos';
 import { HOST_URL, expectAccessible, expectNoOverflow, openIsland, ready } from './site';
 
 /**
@@ -11,6 +13,10 @@ import { HOST_URL, expectAccessible, expectNoOverflow, openIsland, ready } from 
  * host's styles alone), hostile parameters, exports, oEmbed, every embed
  * page and the page that documents them.
  */
+
+/** The demos as the build lists them (src/pages/embed/demos.json.ts): the islands' modules are the site's, not Node's. */
+const DEMOS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'dist', 'embed', 'demos.json'), 'utf8')) as Demo[];
+const figureAnchor = (demo: Pick<Demo, 'id'>) => `demo-${demo.id}`;
 
 const CHAPTER = '/chapters/query-key-value/';
 const DEFAULT_SHARE = 'source=random&dk=64&divisor=on&seed=1';

@@ -1,0 +1,17 @@
+/**
+ * The list of demos as data, for tools and pages that embed them: each
+ * demo's id, title, chapter, summary, suggested frame height, element tag
+ * and settings (with what each accepts).
+ */
+import type { APIRoute } from 'astro';
+import { DEMOS, elementTag } from '../../lib/demos';
+
+export const GET: APIRoute = () =>
+  new Response(
+    JSON.stringify(
+      DEMOS.map((demo) => ({ ...demo, element: elementTag(demo), embed: `/embed/${demo.id}/` })),
+      null,
+      2,
+    ),
+    { headers: { 'content-type': 'application/json' } },
+  );
