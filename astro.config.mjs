@@ -7,6 +7,7 @@ import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import pagefind from './scripts/astro-pagefind.mjs';
+import embedElements from './scripts/embed-elements.mjs';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
 import rehypeTableScroll from './scripts/rehype-table-scroll.mjs';
 import rehypeSections from './scripts/rehype-sections.mjs';
@@ -38,6 +39,6 @@ export default defineConfig({
       },
     }),
   },
-  integrations: [mdx(), svelte(), sitemap(), pagefind()],
+  integrations: [mdx(), svelte(), sitemap(), pagefind(), embedElements()],
   devToolbar: { enabled: false },
 });
