@@ -8,6 +8,7 @@ import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import pagefind from './scripts/astro-pagefind.mjs';
 import embedElements from './scripts/embed-elements.mjs';
+import wgslCompact from './scripts/wgsl-compact.mjs';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
 import rehypeTableScroll from './scripts/rehype-table-scroll.mjs';
 import rehypeSections from './scripts/rehype-sections.mjs';
@@ -40,5 +41,6 @@ export default defineConfig({
     }),
   },
   integrations: [mdx(), svelte(), sitemap(), pagefind(), embedElements()],
+  vite: { plugins: [wgslCompact()] },
   devToolbar: { enabled: false },
 });

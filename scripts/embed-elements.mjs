@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import wgslCompact from './wgsl-compact.mjs';
 
 /** @param {string} root @param {string} dist @param {{ sourcemap?: boolean }} [options] */
 export async function buildElements(root, dist, { sourcemap = false } = {}) {
@@ -20,7 +21,7 @@ export async function buildElements(root, dist, { sourcemap = false } = {}) {
     base: './',
     logLevel: 'warn',
     publicDir: false,
-    plugins: [svelte({ configFile: false, emitCss: false, compilerOptions: { css: 'injected', discloseVersion: false } })],
+    plugins: [wgslCompact(), svelte({ configFile: false, emitCss: false, compilerOptions: { css: 'injected', discloseVersion: false } })],
     worker: { format: 'es' },
     build: {
       outDir: join(dist, 'embed'),
@@ -37,6 +38,8 @@ export async function buildElements(root, dist, { sourcemap = false } = {}) {
           entryFileNames: '[name].js',
           chunkFileNames: 'chunks/[name]-[hash].js',
           assetFileNames: 'chunks/[name]-[hash][extname]',
+          // Svelte's runtime in a chunk of its own name, which every element shares.
+          codeSplitting: { groups: [{ name: 'svelte', test: /[\\/]node_modules[\\/]svelte[\\/]/ }] },
         },
       },
     },
