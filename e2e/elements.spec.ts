@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
+import { DEMOS, elementTag } from '../src/lib/demos';
 import { expectNoOverflow, HOST_URL, MODEL_READY, ready } from './site';
 
 /**
@@ -180,6 +181,26 @@ test('the host page keeps its styles, its head and its globals; the script inclu
   expect(after).toEqual(before);
   expect(errors).toEqual([]);
   expect(await page.evaluate(() => ['attention-sqrt-dk', 'attention-causal-mask'].map((tag) => customElements.get(tag) !== undefined))).toEqual([true, true]);
+});
+
+test('every demo has an element that renders its island in a host page, without errors', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('response', (response) => {
+    if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) errors.push(`${response.status()} ${response.url()}`);
+  });
+  await openEmpty(page, DEMOS.map((demo) => `<${elementTag(demo)}></${elementTag(demo)}>`).join(''));
+  await addScript(page);
+  for (const demo of DEMOS) {
+    const element = page.locator(elementTag(demo));
+    await element.scrollIntoViewIfNeeded();
+    await expect(element.locator('[data-hydrated]').first(), demo.id).toBeAttached(MODEL_READY);
+    expect(await element.getAttribute('data-error'), demo.id).toBeNull();
+  }
+  // The slots' content: the formula (MathML) and the first layer's maps.
+  await expect(page.locator('attention-qkv-pipeline').locator('math')).toBeAttached();
+  await expect(page.locator('attention-concat-project').locator('svg').first()).toBeAttached();
+  expect(errors).toEqual([]);
 });
 
 test('the elements fit a 360 px wide page', async ({ page }) => {

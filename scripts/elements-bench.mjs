@@ -163,7 +163,7 @@ try {
             const element = document.createElement(tag);
             document.querySelector('#demos')?.append(element);
             const look = () => {
-              if (element.shadowRoot?.querySelector('.demo[data-hydrated]')) done(performance.now() - started);
+              if (element.shadowRoot?.querySelector('[data-hydrated]')) done(performance.now() - started);
               else requestAnimationFrame(look);
             };
             look();

@@ -16,11 +16,8 @@ import type { IslandModule } from './element.svelte';
 
 type Load = () => Promise<IslandModule>;
 
-const ISLANDS: Record<string, Load> = {
-  'sqrt-dk': () => import('./islands/sqrt-dk'),
-  'causal-mask': () => import('./islands/causal-mask'),
-  'head-gallery': () => import('./islands/head-gallery'),
-};
+/** One chunk per demo: src/embed/islands/<id>.ts, its island and fields. */
+const ISLANDS = import.meta.glob<IslandModule>('./islands/*.ts');
 
 /** The guide's root, where /embed/ and /models/ are: this file is <root>/embed/attention-demos.js. */
 const SITE = new URL(/* @vite-ignore */ '../', import.meta.url);
@@ -62,4 +59,4 @@ function define(id: string, load: Load): void {
   );
 }
 
-for (const [id, load] of Object.entries(ISLANDS)) define(id, load);
+for (const [path, load] of Object.entries(ISLANDS)) define(path.slice('./islands/'.length, -'.ts'.length), load);

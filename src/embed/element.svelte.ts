@@ -21,6 +21,8 @@ import baseCss from './element.css?inline';
 export interface IslandModule {
   Component: unknown;
   FIELDS: Fields;
+  /** Turns the build's props into the island's (a slot's content into a snippet), where they differ. */
+  adapt?: (props: Record<string, unknown>) => Record<string, unknown>;
 }
 
 const propsCache = new Map<string, Promise<Record<string, unknown>>>();
@@ -60,11 +62,18 @@ export async function mountDemo(site: URL, element: HTMLElement, id: string, isl
   const style = document.createElement('style');
   style.textContent = baseCss;
   root.append(style);
-  const props = $state({ ...initial, params: fieldAttributes(element, island.FIELDS) });
+  // Only `params` changes; the build's props go in as they are (not deeply proxied: the islands post some to the engine's worker).
+  let params = $state.raw(fieldAttributes(element, island.FIELDS));
+  const props = {
+    ...(island.adapt ? island.adapt(initial) : initial),
+    get params() {
+      return params;
+    },
+  };
   const instance = mount(island.Component as Component<Record<string, unknown>>, { target: root, props });
   // The fields' attributes, watched: a change is read again by the island's SharedState.
   const observer = new MutationObserver(() => {
-    props.params = fieldAttributes(element, island.FIELDS);
+    params = fieldAttributes(element, island.FIELDS);
   });
   const names = Object.keys(island.FIELDS);
   if (names.length > 0) observer.observe(element, { attributes: true, attributeFilter: names });
