@@ -140,8 +140,8 @@ try {
       page.on('requestfinished', async (request) => {
         if (!request.url().startsWith(site.base)) return;
         count += 1;
-        const sizes = await request.sizes().catch(() => undefined);
-        bytes += sizes?.responseBodySize ?? 0;
+        const body = await (await request.response())?.body().catch(() => undefined);
+        bytes += body ? gz(body) : 0;
       });
       await page.goto(`${hostBase}/empty.html`);
       await page.evaluate(
@@ -179,7 +179,7 @@ try {
     const f = (/** @type {number} */ x) => x.toFixed(0).padStart(8);
     console.log(`  ${id.padEnd(20)} ${f(times[Math.floor(times.length / 2)] ?? NaN)} ${f(times[0] ?? NaN)} ${f(times.at(-1) ?? NaN)} ${String(requests).padStart(9)} ${kB(loaded).padStart(12)}`);
   }
-  console.log('\n("requests" and "loaded": from the guide\'s origin in the last run, the loader included, as sent over the wire; the preview server does not compress.)');
+  console.log('\n("requests" and "loaded": what the page fetched from the guide\'s origin by its first render, in the last run, the loader and props.json included, each gzipped; the engine, its worker and the models come later, on the first computation.)');
 } finally {
   host.kill();
   await site.stop();
