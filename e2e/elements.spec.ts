@@ -22,9 +22,9 @@ async function openHost(page: Page): Promise<{ sqrt: Locator; mask: Locator }> {
   return { sqrt, mask };
 }
 
-/** An empty host page, then the elements given as HTML and the script: for what loading the module changes. */
-async function openEmpty(page: Page, html: string): Promise<void> {
-  await page.goto(`${HOST_URL}/empty.html`);
+/** The plain host page (e2e/host/index.html), then the elements given as HTML and the script: for what loading the module changes. */
+async function openPlain(page: Page, html: string): Promise<void> {
+  await page.goto(`${HOST_URL}/`);
   await page.evaluate((markup) => {
     document.querySelector('#demos')!.insertAdjacentHTML('beforeend', markup);
   }, html);
@@ -121,7 +121,7 @@ test('the causal mask element loads the trained model from the guide and compute
 async function computeWith(browser: Browser, cpu: boolean) {
   const page = await browser.newPage();
   const compute = cpu ? ' compute="cpu"' : '';
-  await openEmpty(page, `<attention-sqrt-dk dk="64" divisor="off"${compute}></attention-sqrt-dk><attention-causal-mask${compute}></attention-causal-mask>`);
+  await openPlain(page, `<attention-sqrt-dk dk="64" divisor="off"${compute}></attention-sqrt-dk><attention-causal-mask${compute}></attention-causal-mask>`);
   await addScript(page);
   const sqrt = page.locator('attention-sqrt-dk').locator(SQRT);
   const shown = await shownAt(sqrt, 64, 'off');
@@ -149,7 +149,7 @@ test('WebGPU and compute="cpu" show the same numbers within 1e-5', async ({ brow
 test('the host page keeps its styles, its head and its globals; the script included twice is harmless', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (error) => errors.push(error.message));
-  await openEmpty(page, '<p id="host-text">Host text</p><button id="host-button" type="button">Host button</button><attention-sqrt-dk dk="256"></attention-sqrt-dk>');
+  await openPlain(page, '<attention-sqrt-dk dk="256"></attention-sqrt-dk>');
   const snapshot = () =>
     page.evaluate(() => {
       // Every computed property but those that follow the page's length (the demos make it longer).
@@ -165,7 +165,7 @@ test('the host page keeps its styles, its head and its globals; the script inclu
         adopted: document.adoptedStyleSheets.length,
         body: style('body'),
         h1: style('h1'),
-        text: style('#host-text'),
+        text: style('#before'),
         button: style('#host-button'),
       };
     });
@@ -189,7 +189,7 @@ test('every demo has an element that renders its island in a host page, without 
   page.on('response', (response) => {
     if (response.status() >= 400 && !response.url().endsWith('/favicon.ico')) errors.push(`${response.status()} ${response.url()}`);
   });
-  await openEmpty(page, DEMOS.map((demo) => `<${elementTag(demo)}></${elementTag(demo)}>`).join(''));
+  await openPlain(page, DEMOS.map((demo) => `<${elementTag(demo)}></${elementTag(demo)}>`).join(''));
   await addScript(page);
   for (const demo of DEMOS) {
     const element = page.locator(elementTag(demo));

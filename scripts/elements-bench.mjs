@@ -119,7 +119,7 @@ const hostBase = `http://127.0.0.1:${HOST_PORT}`;
 try {
   for (let i = 0; i < 100; i++) {
     try {
-      if ((await fetch(`${hostBase}/empty.html`)).ok) break;
+      if ((await fetch(`${hostBase}/`)).ok) break;
     } catch {
       // not up yet
     }
@@ -143,7 +143,7 @@ try {
         const body = await (await request.response())?.body().catch(() => undefined);
         bytes += body ? gz(body) : 0;
       });
-      await page.goto(`${hostBase}/empty.html`);
+      await page.goto(`${hostBase}/`);
       await page.evaluate(
         (src) =>
           new Promise((done, fail) => {
