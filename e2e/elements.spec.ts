@@ -177,6 +177,7 @@ test('the host page keeps its styles, its head and its globals; the script inclu
   await addScript(page, '?again');
   await page.evaluate(() => document.querySelector('#demos')!.insertAdjacentHTML('beforeend', '<attention-sqrt-dk dk="8"></attention-sqrt-dk>'));
   await expect(page.locator('attention-sqrt-dk').nth(1).locator(SQRT)).toHaveAttribute('data-dk', '8', MODEL_READY);
+  await page.locator('attention-sqrt-dk').nth(1).evaluate((element) => element.remove());
   const after = await snapshot();
   expect(after).toEqual(before);
   expect(errors).toEqual([]);
@@ -211,6 +212,20 @@ test('the elements fit a 360 px wide page', async ({ page }) => {
   await mask.scrollIntoViewIfNeeded();
   await expect(mask).toHaveAttribute('data-hydrated', '');
   await expectNoOverflow(page, mask);
+});
+
+test('a link of an island leads to the guide, not to the host page’s site; a removed element unmounts', async ({ page }) => {
+  await openPlain(page, '<attention-head-gallery></attention-head-gallery>');
+  await addScript(page);
+  const element = page.locator('attention-head-gallery');
+  await expect(element.locator('[data-hydrated]').first()).toBeAttached(MODEL_READY);
+  const link = element.getByRole('link', { name: 'How each head was measured' });
+  await link.focus();
+  const site = new URL(test.info().project.use.baseURL!).origin;
+  expect(await link.getAttribute('href')).toBe(`${site}/models/#model-decoder`);
+  const handle = await element.elementHandle();
+  await handle!.evaluate((e) => e.remove());
+  await expect.poll(() => handle!.evaluate((e) => e.shadowRoot?.querySelector('[data-hydrated]') === null)).toBe(true);
 });
 
 test('theme="dark" sets the dark colours inside the element only', async ({ page }) => {

@@ -71,6 +71,13 @@ export async function mountDemo(site: URL, element: HTMLElement, id: string, isl
     },
   };
   const instance = mount(island.Component as Component<Record<string, unknown>>, { target: root, props });
+  // The islands' links to the guide's pages (/models/…) lead to the guide, not to the host's site:
+  // made absolute as the reader reaches them (pointer, keyboard or click), whatever the island has redrawn.
+  const toSite = (event: Event) => {
+    const link = (event.target as Element | null)?.closest?.('a[href^="/"]:not([href^="//"])');
+    if (link) link.setAttribute('href', new URL(link.getAttribute('href')!, site).href);
+  };
+  for (const type of ['pointerdown', 'focusin', 'click']) root.addEventListener(type, toSite, true);
   // The fields' attributes, watched: a change is read again by the island's SharedState.
   const observer = new MutationObserver(() => {
     params = fieldAttributes(element, island.FIELDS);
@@ -80,6 +87,7 @@ export async function mountDemo(site: URL, element: HTMLElement, id: string, isl
   return {
     destroy() {
       observer.disconnect();
+      for (const type of ['pointerdown', 'focusin', 'click']) root.removeEventListener(type, toSite, true);
       void unmount(instance);
       style.remove();
     },
