@@ -103,7 +103,7 @@ export async function readText(engine: Engine, model: LoadedModel, text: string)
   const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
     import('@attention-guide/models/inference'),
     import('@attention-guide/models/tokenize'),
-    import('@attention-guide/models/data'),
+    import('@attention-guide/models/vocabulary'),
   ]);
   const encoded = encode(text, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
   if (!encoded.ok) throw new Error(encoded.message);
