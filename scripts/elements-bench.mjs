@@ -135,13 +135,17 @@ try {
     for (let run = 0; run < RUNS; run++) {
       const context = await site.browser.newContext();
       const page = await context.newPage();
-      let count = 0;
-      let bytes = 0;
-      page.on('requestfinished', async (request) => {
+      /** @type {Promise<number>[]} */
+      const fetched = [];
+      page.on('requestfinished', (request) => {
         if (!request.url().startsWith(site.base)) return;
-        count += 1;
-        const body = await (await request.response())?.body().catch(() => undefined);
-        bytes += body ? gz(body) : 0;
+        fetched.push(
+          request
+            .response()
+            .then((response) => response?.body())
+            .then((body) => (body ? gz(body) : 0))
+            .catch(() => 0),
+        );
       });
       await page.goto(`${hostBase}/`);
       await page.evaluate(
@@ -171,15 +175,15 @@ try {
         `attention-${id}`,
       );
       times.push(/** @type {number} */ (ms));
-      requests = count;
-      loaded = bytes;
+      requests = fetched.length;
+      loaded = (await Promise.all(fetched)).reduce((a, b) => a + b, 0);
       await context.close();
     }
     times.sort((a, b) => a - b);
     const f = (/** @type {number} */ x) => x.toFixed(0).padStart(8);
     console.log(`  ${id.padEnd(20)} ${f(times[Math.floor(times.length / 2)] ?? NaN)} ${f(times[0] ?? NaN)} ${f(times.at(-1) ?? NaN)} ${String(requests).padStart(9)} ${kB(loaded).padStart(12)}`);
   }
-  console.log('\n("requests" and "loaded": what the page fetched from the guide\'s origin by its first render, in the last run, the loader and props.json included, each gzipped; the engine, its worker and the models come later, on the first computation.)');
+  console.log('\n("requests" and "loaded": what the page fetched from the guide\'s origin by its first render, in the last run, the loader and props.json included, each gzipped; for most demos the engine, its worker and the models come later, on the first computation.)');
 } finally {
   host.kill();
   await site.stop();
