@@ -7,6 +7,8 @@ import { unified } from '@astrojs/markdown-remark';
 import remarkMath from 'remark-math';
 import rehypeKatex from 'rehype-katex';
 import pagefind from './scripts/astro-pagefind.mjs';
+import embedElements from './scripts/embed-elements.mjs';
+import wgslCompact from './scripts/wgsl-compact.mjs';
 import rehypeKatexStrict from './scripts/rehype-katex-strict.mjs';
 import rehypeTableScroll from './scripts/rehype-table-scroll.mjs';
 import rehypeSections from './scripts/rehype-sections.mjs';
@@ -44,6 +46,8 @@ export default defineConfig({
     // A demo's own embed page is for frames and carries noindex; the page documenting them is listed.
     sitemap({ filter: (page) => !/\/embed\/[^/]+\/$/.test(new URL(page).pathname) }),
     pagefind(),
+    embedElements(),
   ],
+  vite: { plugins: [wgslCompact()] },
   devToolbar: { enabled: false },
 });

@@ -10,8 +10,18 @@ import type { BackendInfo, Engine } from '@attention-guide/attention';
 /** The URL parameter that forces the CPU backend: `?compute=cpu`. */
 export const COMPUTE_PARAM = 'compute';
 
+let cpuAsked = false;
+
+/**
+ * Ask for the CPU without the URL parameter (a custom element's
+ * `compute="cpu"`); it applies to the page's engine if it has not started yet.
+ */
+export function forceCpu(): void {
+  cpuAsked = true;
+}
+
 export function cpuForced(search = typeof location === 'undefined' ? '' : location.search): boolean {
-  return new URLSearchParams(search).get(COMPUTE_PARAM) === 'cpu';
+  return cpuAsked || new URLSearchParams(search).get(COMPUTE_PARAM) === 'cpu';
 }
 
 let shared: Promise<Engine> | undefined;

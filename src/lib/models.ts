@@ -32,6 +32,17 @@ function once<K, T>(cache: Map<K, Promise<T>>, key: K, load: () => Promise<T>): 
   return promise;
 }
 
+/**
+ * Where /models/ is: '' for the guide's own pages (the page's origin); the
+ * custom elements, which run in other sites' pages, set it to the origin and
+ * path their bundle was served from.
+ */
+let assetBase = '';
+
+export function setAssetBase(base: string): void {
+  assetBase = base.replace(/\/$/, '');
+}
+
 async function fetchOk(url: string): Promise<Response> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url} answered ${response.status}`);
@@ -48,8 +59,8 @@ const files = new Map<ModelName, Promise<ModelFiles>>();
 /** A model's manifest and binary file (final weights and training snapshots), fetched once per page. */
 function pageFiles(name: ModelName): Promise<ModelFiles> {
   return once(files, name, async () => {
-    const manifest = (await (await fetchOk(`/models/${name}.json`)).json()) as ModelManifest;
-    const bytes = new Uint8Array(await (await fetchOk(`/models/${manifest.file}`)).arrayBuffer());
+    const manifest = (await (await fetchOk(`${assetBase}/models/${name}.json`)).json()) as ModelManifest;
+    const bytes = new Uint8Array(await (await fetchOk(`${assetBase}/models/${manifest.file}`)).arrayBuffer());
     return { manifest, bytes };
   });
 }
@@ -92,7 +103,7 @@ export async function readText(engine: Engine, model: LoadedModel, text: string)
   const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
     import('@attention-guide/models/inference'),
     import('@attention-guide/models/tokenize'),
-    import('@attention-guide/models/data'),
+    import('@attention-guide/models/vocabulary'),
   ]);
   const encoded = encode(text, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
   if (!encoded.ok) throw new Error(encoded.message);

@@ -4,47 +4,15 @@
  */
 
 import { rng } from '@attention-guide/attention/tensor';
-import { allSentences, SPECIAL_TOKENS, vocabulary as grammarVocabulary, type SentencePair } from './grammar';
+import { allSentences, vocabulary as grammarVocabulary, type SentencePair } from './grammar';
+import { BOS, EOS, Vocabulary as WordList } from './vocabulary';
 
-export const PAD = 0;
-export const UNK = 1;
-export const BOS = 2;
-export const EOS = 3;
+export { PAD, UNK, BOS, EOS } from './vocabulary';
 
-/** A language's words, each with an id (its index); special tokens first. */
-export class Vocabulary {
-  private readonly index: Map<string, number>;
-
-  constructor(readonly words: readonly string[]) {
-    SPECIAL_TOKENS.forEach((token, i) => {
-      if (words[i] !== token) throw new Error(`A vocabulary must start with ${SPECIAL_TOKENS.join(' ')}; word ${i} is ${words[i]}.`);
-    });
-    this.index = new Map(words.map((w, i) => [w, i]));
-  }
-
+/** A language's words, each with an id (its index); special tokens first. Vocabulary.of gives the grammar's. */
+export class Vocabulary extends WordList {
   static of(language: 'en' | 'fr'): Vocabulary {
     return new Vocabulary(grammarVocabulary(language));
-  }
-
-  get size(): number {
-    return this.words.length;
-  }
-
-  has(word: string): boolean {
-    return this.index.has(word);
-  }
-
-  /** The id of a word, or UNK. */
-  id(word: string): number {
-    return this.index.get(word) ?? UNK;
-  }
-
-  word(id: number): string {
-    return this.words[id] ?? SPECIAL_TOKENS[UNK];
-  }
-
-  ids(words: readonly string[]): number[] {
-    return words.map((w) => this.id(w));
   }
 }
 

@@ -7,7 +7,7 @@
 
 import { KVCache, type Engine, type Tensor } from '@attention-guide/attention';
 import { gelu, layerNorm, makeVar } from './autograd';
-import { BOS, EOS, Vocabulary } from './data';
+import { BOS, EOS, Vocabulary } from './vocabulary';
 import { Params, type DecoderConfig, type Seq2SeqConfig } from './model';
 import { decodeFinal, decodeSnapshot, type ModelManifest } from './weights';
 

@@ -6,7 +6,7 @@
  */
 
 import type { Engine } from '@attention-guide/attention';
-import { BOS } from './data';
+import { BOS } from './vocabulary';
 import { runDecoder, translate, type LoadedModel } from './inference';
 import type { DecoderConfig, Seq2SeqConfig } from './model';
 import { encode } from './tokenize';

@@ -5,7 +5,7 @@
  * message that says where.
  */
 
-import type { Vocabulary } from './data';
+import type { Vocabulary } from './vocabulary';
 
 /** Most characters of input looked at; anything longer is cut before splitting into words. */
 export const MAX_INPUT_CHARACTERS = 2000;

@@ -6,7 +6,7 @@
  * most likely token and packs the first state for the page.
  */
 import type { Engine } from '@attention-guide/attention';
-import { BOS, EOS, UNK } from '@attention-guide/models/data';
+import { BOS, EOS, UNK } from '@attention-guide/models/vocabulary';
 import { argmaxRow, createDecoderCache, runDecoder, stepDecoder, type DecoderCache, type LoadedModel } from '@attention-guide/models/inference';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import type { Encoded } from '@attention-guide/models/tokenize';

@@ -5,7 +5,7 @@
  * only encodes the text and keeps the visible part of each head's weights.
  */
 import type { Engine } from '@attention-guide/attention';
-import { BOS, Vocabulary } from '@attention-guide/models/data';
+import { BOS, Vocabulary } from '@attention-guide/models/vocabulary';
 import { runDecoder, type LoadedModel } from '@attention-guide/models/inference';
 import { encode, type Encoded, type EncodeResult } from '@attention-guide/models/tokenize';
 import { maskedMax, visibleRows, type Reading } from './packed';

@@ -1,0 +1,62 @@
+/**
+ * The guide's demos as custom elements, for any page on any site:
+ *
+ *   <script type="module" src="https://<guide>/embed/attention-demos.js"></script>
+ *   <attention-sqrt-dk dk="128" divisor="off"></attention-sqrt-dk>
+ *
+ * This file is the whole of what such a page loads up front: one element
+ * definition per demo (`attention-<id>`, src/lib/demos.ts). An element's
+ * island, the Svelte runtime and the engine are imported when the first
+ * element of that tag connects, so a page with one demo loads one demo.
+ * Attributes named after the demo's fields set its state; `compute="cpu"`
+ * forces the CPU engine, `theme="light|dark"` the colour scheme.
+ * Built by scripts/embed-elements.mjs into dist/embed/.
+ */
+import type { IslandModule } from './element.svelte';
+
+type Load = () => Promise<IslandModule>;
+
+/** One chunk per demo: src/embed/islands/<id>.ts, its island and fields. */
+const ISLANDS = import.meta.glob<IslandModule>('./islands/*.ts');
+
+/** The guide's root, where /embed/ and /models/ are: this file is <root>/embed/attention-demos.js. */
+const SITE = new URL(/* @vite-ignore */ '../', import.meta.url);
+
+function define(id: string, load: Load): void {
+  const tag = `attention-${id}`;
+  // The script included twice (or two copies of it) defines each tag once.
+  if (customElements.get(tag)) return;
+  customElements.define(
+    tag,
+    class extends HTMLElement {
+      /** The island being mounted or on screen; a newer connection replaces it. */
+      #mounted: Promise<{ destroy(): void } | undefined> | undefined;
+
+      connectedCallback(): void {
+        if (this.#mounted) return;
+        const mounted: Promise<{ destroy(): void } | undefined> = Promise.all([import('./element.svelte'), load()])
+          .then(([{ mountDemo }, island]) => (this.#mounted === mounted ? mountDemo(SITE, this, id, island) : undefined))
+          .then((done) => {
+            // Disconnected while loading: taken down at once.
+            if (this.#mounted === mounted) return done;
+            done?.destroy();
+            return undefined;
+          })
+          .catch((error: unknown) => {
+            if (this.#mounted === mounted) this.#mounted = undefined;
+            this.setAttribute('data-error', error instanceof Error ? error.message : String(error));
+            return undefined;
+          });
+        this.#mounted = mounted;
+      }
+
+      disconnectedCallback(): void {
+        const mounted = this.#mounted;
+        this.#mounted = undefined;
+        void mounted?.then((done) => done?.destroy());
+      }
+    },
+  );
+}
+
+for (const [path, load] of Object.entries(ISLANDS)) define(path.slice('./islands/'.length, -'.ts'.length), load);

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/causal/CausalMask.svelte';
+export { FIELDS } from '../../islands/causal/CausalMask.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/flash/FlashTiles.svelte';
+export { FIELDS } from '../../islands/flash/FlashTiles.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/gallery/HeadGallery.svelte';
+export { FIELDS } from '../../islands/gallery/HeadGallery.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/causal/KvGeneration.svelte';
+export { FIELDS } from '../../islands/causal/KvGeneration.share';

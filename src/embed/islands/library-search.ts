@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/library/LibrarySearch.svelte';
+export { FIELDS } from '../../islands/library/LibrarySearch.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/space/SpaceView.svelte';
+export { FIELDS } from '../../islands/space/SpaceView.share';

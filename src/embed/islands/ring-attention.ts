@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/ring/RingAttention.svelte';
+export { FIELDS } from '../../islands/ring/RingAttention.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/cross/SelfCross.svelte';
+export { FIELDS } from '../../islands/cross/SelfCross.share';

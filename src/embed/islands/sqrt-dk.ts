@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/scaling/SqrtDk.svelte';
+export { FIELDS } from '../../islands/scaling/SqrtDk.share';

@@ -1,0 +1,2 @@
+export { default as Component } from '../../islands/gallery/TrainingSnapshots.svelte';
+export { FIELDS } from '../../islands/gallery/TrainingSnapshots.share';
