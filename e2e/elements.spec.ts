@@ -1,6 +1,8 @@
 import { expect, test, type Browser, type Locator, type Page } from '@playwright/test';
-import { DEMOS, elementTag } from '../src/lib/demos';
-import { expectNoOverflow, HOST_URL, MODEL_READY, ready } from './site';
+import { builtDemos, expectNoOverflow, HOST_URL, MODEL_READY, ready } from './site';
+
+const DEMOS = builtDemos();
+const elementTag = (demo: { element: string }) => demo.element;
 
 /**
  * The demos as custom elements (/embed/attention-demos.js) in plain HTML

@@ -1,9 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type FrameLocator, type Locator, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Demo } from '../src/lib/demos';
-import { HOST_URL, expectAccessible, expectNoOverflow, openIsland, ready } from './site';
+import { HOST_URL, builtDemos, expectAccessible, expectNoOverflow, openIsland, ready, type BuiltDemo } from './site';
 
 /**
  * Sharing and embedding, shown on the √d_k demo (every other island's
@@ -14,9 +11,8 @@ import { HOST_URL, expectAccessible, expectNoOverflow, openIsland, ready } from 
  * page and the page that documents them.
  */
 
-/** The demos as the build lists them (src/pages/embed/demos.json.ts): the islands' modules are the site's, not Node's. */
-const DEMOS = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'dist', 'embed', 'demos.json'), 'utf8')) as Demo[];
-const figureAnchor = (demo: Pick<Demo, 'id'>) => `demo-${demo.id}`;
+const DEMOS = builtDemos();
+const figureAnchor = (demo: Pick<BuiltDemo, 'id'>) => `demo-${demo.id}`;
 
 const CHAPTER = '/chapters/query-key-value/';
 const DEFAULT_SHARE = 'source=random&dk=64&divisor=on&seed=1';

@@ -1,3 +1,4 @@
+import type { Demo } from '../src/lib/demos';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
@@ -131,3 +132,11 @@ export async function expectNoOverflow(page: Page, island: Locator): Promise<voi
 
 /** The second origin's host page (scripts/host-server.mjs serving e2e/host/), on the port playwright.config.ts gives it. */
 export const HOST_URL = `http://127.0.0.1:${Number(process.env['E2E_PORT'] ?? 4322) + 1000}`;
+
+/** A demo as the build lists it in /embed/demos.json (src/pages/embed/demos.json.ts). */
+export type BuiltDemo = Demo & { element: string; embed: string };
+
+/** The demos, read from the build: the islands' modules are the site's (they import shaders), not Node's. */
+export function builtDemos(): BuiltDemo[] {
+  return JSON.parse(readFileSync(join(DIST, 'embed', 'demos.json'), 'utf8')) as BuiltDemo[];
+}

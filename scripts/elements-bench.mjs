@@ -2,10 +2,10 @@
 // The demos as custom elements (dist/embed/attention-demos.js), measured (a
 // benchmark: it prints figures and checks nothing):
 //
-//   1. the gzipped JavaScript a page loads for one element: the loader, the
-//      element's shared code, the demo's chunk and everything they can load
-//      (statically or on demand: the Svelte runtime, the engine and its CPU
-//      worker, the models' code), and for all demos together; the engine's
+//   1. the gzipped JavaScript a page loads for one element: the loader and
+//      the demo's own bundle with everything it can load (statically or on
+//      demand: the Svelte runtime, the engine and its CPU worker, the models'
+//      code), and for all demos together; the engine's
 //      share; the demo's build-time props (its props.json), apart. Target:
 //      one demo's element <= 60 kB gzipped including the engine, the 3D
 //      view excepted.
@@ -18,7 +18,7 @@
 //   npm run build && npm run bench:elements   (BENCH_ONLY=sqrt-dk for one demo)
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { requireBuild, startSite } from './bench-site.mjs';
 import { DIST, gz, importsOf } from './dist-files.mjs';
 
@@ -28,39 +28,34 @@ const HOST_PORT = PORT + 1000;
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
 const TARGET = 60_000;
 const EMBED = join(DIST, 'embed');
-const CHUNKS = join(EMBED, 'chunks');
+const DEMOS = join(EMBED, 'demos');
 const LOADER = join(EMBED, 'attention-demos.js');
 
 requireBuild();
-if (!existsSync(LOADER)) {
-  console.error('No dist/embed/attention-demos.js: was the site built with the custom elements?');
+if (!existsSync(LOADER) || !existsSync(DEMOS)) {
+  console.error('No dist/embed/attention-demos.js or dist/embed/demos/: was the site built with the custom elements?');
   process.exit(2);
 }
 
 // The demos and which is the 3D view, from src/lib/demos.ts.
 const demoSource = readFileSync(join(ROOT, 'src', 'lib', 'demos.ts'), 'utf8');
 const threeD = new Set([...demoSource.matchAll(/id: '([\w-]+)'[^}]*?threeD: true/g)].map((m) => m[1]));
-const chunks = readdirSync(CHUNKS);
-const chunkOf = (/** @type {string} */ name) => {
-  const file = chunks.find((f) => f.startsWith(`${name}-`) && /^[\w.-]+-[\w-]{8}\.js$/.test(f) && f.slice(name.length + 1).length === 11);
-  return file && join(CHUNKS, file);
-};
 const only = process.env['BENCH_ONLY'];
-const demos = readdirSync(EMBED)
-  .filter((id) => existsSync(join(EMBED, id, 'props.json')) && chunkOf(id))
+const demos = readdirSync(DEMOS)
+  .filter((id) => existsSync(join(DEMOS, id, 'index.js')) && existsSync(join(EMBED, id, 'props.json')))
   .filter((id) => !only || id === only);
-const element = chunkOf('element.svelte');
-const engine = chunks.filter((f) => /^(browser|worker)-/.test(f)).map((f) => join(CHUNKS, f));
-const workers = readdirSync(join(EMBED, 'assets'))
-  .filter((f) => f.endsWith('.js'))
-  .map((f) => join(EMBED, 'assets', f));
-if (!element || engine.length === 0) throw new Error('dist/embed/chunks has no element or engine chunk');
+const entryOf = (/** @type {string} */ id) => join(DEMOS, id, 'index.js');
+
+/** Every .js file under `dir`. @param {string} dir @returns {string[]} */
+const jsUnder = (dir) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js')).map((f) => join(dir, f));
+/** The demo's CPU worker (the engine's alone). */
+const workerOf = (/** @type {string} */ id) => jsUnder(join(DEMOS, id)).filter((f) => f.includes('/assets/worker-'));
+/** The bundle's make-up, minified (scripts/embed-elements.mjs writes it): engine, svelte, other. */
+const partsOf = (/** @type {string} */ id) => /** @type {Record<string, number>} */ (JSON.parse(readFileSync(join(DEMOS, id, 'parts.json'), 'utf8')));
 
 const sizeOf = (/** @type {Iterable<string>} */ files) => [...files].reduce((sum, file) => sum + gz(readFileSync(file)), 0);
 /**
- * Every chunk `entries` can load, statically or on demand, except through the
- * loader: every chunk names it (for Vite's import helper it holds), and it
- * names every demo's chunk, which one element never loads; nor through `skip`.
+ * Every file `entries` can load, statically or on demand, but not through `skip`.
  * @param {string[]} entries
  * @param {Set<string>} [skip]
  */
@@ -71,41 +66,43 @@ function everything(entries, skip = new Set()) {
     const file = /** @type {string} */ (queue.pop());
     if (seen.has(file) || skip.has(file) || !existsSync(file)) continue;
     seen.add(file);
-    if (file !== LOADER) queue.push(...importsOf(file).all);
+    queue.push(...importsOf(file).all);
+    // Workers named relative to the bundle without a leading ./ (new URL(`assets/worker-….js`, import.meta.url)).
+    const code = readFileSync(file, 'utf8');
+    for (const m of code.matchAll(/new URL\(["'`](assets\/[\w.-]+\.js)["'`]/g)) queue.push(join(dirname(file), /** @type {string} */ (m[1])));
   }
   return seen;
 }
-const engineEntries = new Set([...engine, ...workers]);
 const kB = (/** @type {number} */ bytes) => `${(bytes / 1000).toFixed(1)} kB`;
 
 /** @type {Map<string, { total: number; engine: number; own: number; props: number; files: number }>} */
 const sizes = new Map();
 for (const id of demos) {
-  const entries = [LOADER, element, /** @type {string} */ (chunkOf(id))];
-  const files = everything(entries);
-  // The engine's share: what only the engine's entry chunks (and its worker) bring.
-  const engineBytes = sizeOf(files) - sizeOf(everything(entries, engineEntries));
-  sizes.set(id, { total: sizeOf(files), engine: engineBytes, own: gz(readFileSync(/** @type {string} */ (chunkOf(id)))), props: gz(readFileSync(join(EMBED, id, 'props.json'))), files: files.size });
+  // The loader, and the demo's bundle with everything it can load.
+  const files = new Set([LOADER, ...everything([entryOf(id)])]);
+  // The engine's share: its worker, and its part of the bundle in proportion to its minified size (an estimate: the bundle is gzipped whole).
+  const parts = partsOf(id);
+  const bundle = gz(readFileSync(entryOf(id)));
+  const engineBytes = sizeOf(workerOf(id)) + Math.round((bundle * (parts['engine'] ?? 0)) / Object.values(parts).reduce((a, b) => a + b, 0));
+  sizes.set(id, { total: sizeOf(files), engine: engineBytes, own: bundle, props: gz(readFileSync(join(EMBED, id, 'props.json'))), files: files.size });
 }
-const allFiles = everything([LOADER, element, ...demos.map((id) => /** @type {string} */ (chunkOf(id)))]);
-const svelte = chunkOf('svelte');
 
-console.log(`Custom elements, JavaScript gzipped (level 9), each with everything it can load. Target <= ${kB(TARGET)} per demo, the 3D view excepted.`);
-console.log(`The loader: ${kB(gz(readFileSync(LOADER)))}; the element's shared code: ${kB(gz(readFileSync(element)))}; Svelte's runtime: ${svelte ? kB(gz(readFileSync(svelte))) : '?'}.\n`);
-console.log(`  ${'demo'.padEnd(20)} ${'total'.padStart(9)} ${'engine'.padStart(9)} ${'share'.padStart(6)} ${'own chunk'.padStart(10)} ${'props'.padStart(9)} ${'files'.padStart(6)}  target`);
+console.log(`Custom elements, JavaScript gzipped (level 9): the loader and the demo's own bundle with everything it can load. Target <= ${kB(TARGET)} per demo, the 3D view excepted.`);
+console.log(`The loader: ${kB(gz(readFileSync(LOADER)))}. Each demo's bundle holds the Svelte runtime and the engine as far as that demo uses them.\n`);
+console.log(`  ${'demo'.padEnd(20)} ${'total'.padStart(9)} ${'engine'.padStart(9)} ${'share'.padStart(6)} ${'entry'.padStart(10)} ${'props'.padStart(9)} ${'files'.padStart(6)}  target`);
 const row = (/** @type {string} */ name, /** @type {{ total: number; engine: number; own?: number; props: number; files: number }} */ s, verdict = '') =>
   console.log(
     `  ${name.padEnd(20)} ${kB(s.total).padStart(9)} ${kB(s.engine).padStart(9)} ${`${Math.round((100 * s.engine) / s.total)}%`.padStart(6)} ${(s.own === undefined ? '' : kB(s.own)).padStart(10)} ${kB(s.props).padStart(9)} ${String(s.files).padStart(6)}  ${verdict}`,
   );
 for (const [id, s] of sizes) row(id, s, threeD.has(id) ? '(3D view: no target)' : s.total <= TARGET ? 'ok' : `over by ${kB(s.total - TARGET)}`);
-const allEntries = [LOADER, element, ...demos.map((id) => /** @type {string} */ (chunkOf(id)))];
+const all = [...sizes.values()];
 row('all demos', {
-  total: sizeOf(allFiles),
-  engine: sizeOf(allFiles) - sizeOf(everything(allEntries, engineEntries)),
-  props: demos.reduce((sum, id) => sum + (sizes.get(id)?.props ?? 0), 0),
-  files: allFiles.size,
+  total: gz(readFileSync(LOADER)) + all.reduce((sum, s) => sum + s.total - gz(readFileSync(LOADER)), 0),
+  engine: all.reduce((sum, s) => sum + s.engine, 0),
+  props: all.reduce((sum, s) => sum + s.props, 0),
+  files: all.reduce((sum, s) => sum + s.files - 1, 1),
 });
-console.log(`\n(${relative(ROOT, EMBED)}: ${demos.length} demos with an element. "engine": what only the engine's chunks and its CPU worker bring; "own chunk": the demo's chunk alone; "props": /embed/<id>/props.json, fetched once per demo and page, not counted in "total".)`);
+console.log(`\n(${relative(ROOT, EMBED)}: ${demos.length} demos with an element. "engine": its CPU worker and, in proportion to its minified size, its part of the bundle; "entry": the demo's index.js (the whole bundle but the worker); "props": /embed/<id>/props.json, fetched once per demo and page, not counted in "total"; "all demos": every bundle and the loader, as a page with one element of each would load them.)`);
 
 // ---------- time to first render ----------
 

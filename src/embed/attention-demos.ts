@@ -12,15 +12,18 @@
  * forces the CPU engine, `theme="light|dark"` the colour scheme.
  * Built by scripts/embed-elements.mjs into dist/embed/.
  */
-import type { IslandModule } from './element.svelte';
+import type { IslandModule, mountDemo } from './element.svelte';
 
-type Load = () => Promise<IslandModule>;
+/** What a demo's bundle (dist/embed/demos/<id>/index.js) exports: its island and fields, and the code that mounts it. */
+type DemoBundle = IslandModule & { mountDemo: typeof mountDemo };
+type Load = () => Promise<DemoBundle>;
 
-/** One chunk per demo: src/embed/islands/<id>.ts, its island and fields. */
-const ISLANDS = import.meta.glob<IslandModule>('./islands/*.ts');
+/** The demos with an element (src/embed/islands/<id>.ts), written in by scripts/embed-elements.mjs. */
+declare const __DEMO_IDS__: string[];
 
 /** The guide's root, where /embed/ and /models/ are: this file is <root>/embed/attention-demos.js. */
 const SITE = new URL(/* @vite-ignore */ '../', import.meta.url);
+const EMBED = new URL(/* @vite-ignore */ './', import.meta.url);
 
 function define(id: string, load: Load): void {
   const tag = `attention-${id}`;
@@ -34,8 +37,8 @@ function define(id: string, load: Load): void {
 
       connectedCallback(): void {
         if (this.#mounted) return;
-        const mounted: Promise<{ destroy(): void } | undefined> = Promise.all([import('./element.svelte'), load()])
-          .then(([{ mountDemo }, island]) => (this.#mounted === mounted ? mountDemo(SITE, this, id, island) : undefined))
+        const mounted: Promise<{ destroy(): void } | undefined> = load()
+          .then((bundle) => (this.#mounted === mounted ? bundle.mountDemo(SITE, this, id, bundle) : undefined))
           .then((done) => {
             // Disconnected while loading: taken down at once.
             if (this.#mounted === mounted) return done;
@@ -59,4 +62,4 @@ function define(id: string, load: Load): void {
   );
 }
 
-for (const [path, load] of Object.entries(ISLANDS)) define(path.slice('./islands/'.length, -'.ts'.length), load);
+for (const id of __DEMO_IDS__) define(id, () => import(/* @vite-ignore */ new URL(`demos/${id}/index.js`, EMBED).href) as Promise<DemoBundle>);
