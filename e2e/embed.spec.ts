@@ -180,7 +180,7 @@ test.describe('a page on another origin', () => {
     return { island, backend: await ready(island), numbers: await numbers(island) };
   };
 
-  test('frames the demo, which computes on WebGPU and on the CPU alike, resizes to it and leaves the host’s styles alone', async ({ page }) => {
+  test('frames one demo and holds another as a custom element: both compute (WebGPU and CPU alike), react, fit, and leave the host’s styles alone', async ({ page }) => {
     await page.goto(`${HOST_URL}/frames.html`);
     const hostStyles = () =>
       page.evaluate(() => {
@@ -223,6 +223,17 @@ test.describe('a page on another origin', () => {
     const attribution = page.frameLocator('#frame-gpu').locator('[data-attribution]');
     await expect(attribution).toHaveAttribute('href', '/chapters/query-key-value/#demo-sqrt-dk');
     await expect(attribution).toHaveAttribute('target', '_blank');
+
+    // The custom element on the same page: its attributes set the view, it computes, and it reacts.
+    const element = page.locator('#element .causal-mask');
+    await element.scrollIntoViewIfNeeded();
+    await expect(element).toHaveAttribute('data-causal', 'off', { timeout: 60_000 });
+    await expect(element).toHaveAttribute('data-head', '0.1');
+    expect(await ready(element)).toBe('webgpu');
+    await element.getByRole('checkbox', { name: /Causal mask/ }).click();
+    await expect(element).toHaveAttribute('data-causal', 'on');
+    await page.locator('#element').evaluate((el) => el.setAttribute('head', '2'));
+    await expect(element).toHaveAttribute('data-head', '0.2', { timeout: 30_000 });
     expect(await hostStyles()).toEqual(before);
   });
 });
