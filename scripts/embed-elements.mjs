@@ -14,6 +14,9 @@ import { build } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import wgslCompact from './wgsl-compact.mjs';
 
+/** The module Vite's build gives its import() helper. */
+const PRELOAD_HELPER = '\0vite/preload-helper.js';
+
 /** The demos with an element: src/embed/islands/<id>.ts. @param {string} root */
 export const demoIds = (root) =>
   readdirSync(join(root, 'src', 'embed', 'islands'))
@@ -72,6 +75,15 @@ export async function buildElements(root, dist, { sourcemap = false } = {}) {
       plugins: [
         wgslCompact(),
         svelte({ configFile: false, emitCss: false, compilerOptions: { css: 'injected', discloseVersion: false } }),
+        {
+          // Vite wraps each import() in a helper that preloads the chunks it needs; a demo's bundle is
+          // one file with nothing to preload, so the helper (about 1 kB gzipped, and an event it would
+          // dispatch on the host's window on failure) is replaced by a plain call.
+          name: 'attention-demo-no-preload',
+          enforce: 'pre',
+          resolveId: (source) => (source === PRELOAD_HELPER ? source : undefined),
+          load: (resolved) => (resolved === PRELOAD_HELPER ? 'export const __vitePreload = (load) => load();' : undefined),
+        },
         {
           // What the bundle is made of, minified, for the benchmark's shares: the engine, Svelte's runtime, the rest.
           name: 'attention-demo-parts',
