@@ -9,7 +9,7 @@ import { TRAINED_WIDTH } from '../src/islands/concat/ParamCount.share';
 import { FIELDS as SPACE } from '../src/islands/space/SpaceView.share';
 import { MODEL_HEADS, MODEL_LAYERS } from '../src/islands/space/vectors';
 
-/** The shipped decoder, whose shape the demos' link fields are written for. */
+/** The shipped decoder: the fields built from src/lib/model-shape.ts fit it. */
 const manifest = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'public', 'models', 'decoder.json'), 'utf8')) as {
   config: { layers: number; heads: number; maxLength: number; dModel: number };
   snapshots: unknown[];

@@ -1,10 +1,9 @@
 /** What a link, an embed page or the custom element's attributes can set in the causal mask demo. */
 import type { Fields } from '../../lib/share';
+import { DECODER } from '../../lib/model-shape';
 
-/** The shipped decoder's layers and heads per layer (public/models/decoder.json; test/share-fields.test.ts checks them). */
-export const DECODER = { layers: 2, heads: 4 } as const;
 /** The most tokens a decoder input holds (its maxLength), the bound of a token field before the sentence is known. */
-export const MAX_TOKENS = 64;
+export const MAX_TOKENS = DECODER.maxLength;
 
 export const FIELDS = {
   mask: { kind: 'switch', doc: 'Whether the causal mask is on (−∞ above the diagonal): on or off.' },

@@ -1,6 +1,7 @@
 /** What a link, an embed page or the custom element's attributes can set in the KV cache demo. */
 import type { Fields } from '../../lib/share';
-import { DECODER, MAX_TOKENS } from './CausalMask.share';
+import { DECODER } from '../../lib/model-shape';
+import { MAX_TOKENS } from './CausalMask.share';
 
 export const FIELDS = {
   text: { kind: 'text', maxLength: 500, doc: 'The prompt the model reads into its cache (words it does not know are read as <unk>).' },

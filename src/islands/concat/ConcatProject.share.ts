@@ -1,9 +1,9 @@
 /** What a link, an embed page or the custom element's attributes can set in the concatenate the heads, then project demo. */
 import type { Fields } from '../../lib/share';
+import { DECODER } from '../../lib/model-shape';
 
-// The limits are the shipped decoder's (2 layers of 4 heads, 64 positions); test/islands-share.test.ts checks them against it.
 export const FIELDS = {
-  layer: { kind: 'int', min: 0, max: 1, doc: 'The attention layer: 0 or 1.' },
-  head: { kind: 'int', min: 0, max: 3, doc: 'The head whose columns of the concatenation (and rows of W_O) are followed: 0 to 3.' },
-  token: { kind: 'int', min: 0, max: 63, doc: 'The token whose row is followed, counted from 0: 0 is the start token, 1 the first word of the running sentence; it must be in the sentence.' },
+  layer: { kind: 'int', min: 0, max: DECODER.layers - 1, doc: 'The attention layer: 0 or 1.' },
+  head: { kind: 'int', min: 0, max: DECODER.heads - 1, doc: 'The head whose columns of the concatenation (and rows of W_O) are followed: 0 to 3.' },
+  token: { kind: 'int', min: 0, max: DECODER.maxLength - 1, doc: 'The token whose row is followed, counted from 0: 0 is the start token, 1 the first word of the running sentence; it must be in the sentence.' },
 } as const satisfies Fields;

@@ -1,9 +1,10 @@
 /** What a link, an embed page or the custom element's attributes can set in the parameters of multi-head attention demo. */
 import type { Fields } from '../../lib/share';
+import { DECODER } from '../../lib/model-shape';
 import { divisors } from './params';
 
-/** The trained decoder's d_model (test/islands-share.test.ts checks it against the shipped model). */
-export const TRAINED_WIDTH = 32;
+/** The trained decoder's d_model. */
+export const TRAINED_WIDTH = DECODER.dModel;
 const HEADS = divisors(TRAINED_WIDTH).map(String);
 
 export const FIELDS = {

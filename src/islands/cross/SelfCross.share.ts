@@ -1,8 +1,7 @@
 /** What a link, an embed page or the custom element's attributes can set in the self- and cross-attention demo. */
 import type { Fields } from '../../lib/share';
+import { TRANSLATOR } from '../../lib/model-shape';
 
-/** The shipped translator's encoder layers and heads per layer (public/models/translator.json; test/share-fields.test.ts checks them). */
-export const TRANSLATOR = { encoderLayers: 2, heads: 4, maxTargetLength: 64 } as const;
 const HEAD = `counted from 0 (0 to ${TRANSLATOR.heads - 1})`;
 
 export const FIELDS = {

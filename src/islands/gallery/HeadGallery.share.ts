@@ -1,5 +1,6 @@
 /** What a link, an embed page or the custom element's attributes can set in the every head of a trained model demo. */
 import type { Fields } from '../../lib/share';
+import { DECODER } from '../../lib/model-shape';
 
 /**
  * The head picked and the cell picked in its enlarged map, shared with the
@@ -7,10 +8,10 @@ import type { Fields } from '../../lib/share';
  * heads, 64 positions); test/islands-share.test.ts checks them against it.
  */
 export const HEAD_FIELDS = {
-  layer: { kind: 'int', min: 0, max: 1, doc: 'The layer of the enlarged head: 0 or 1.' },
-  head: { kind: 'int', min: 0, max: 3, doc: 'The enlarged head of that layer: 0 to 3.' },
-  query: { kind: 'int', min: 0, max: 63, doc: 'The row of the cell picked in the enlarged map: the reading token, counted from 0 (0 is the start token); it must be in the sentence.' },
-  key: { kind: 'int', min: 0, max: 63, doc: 'The column of that cell: the token read, counted from 0; it must be in the sentence.' },
+  layer: { kind: 'int', min: 0, max: DECODER.layers - 1, doc: 'The layer of the enlarged head: 0 or 1.' },
+  head: { kind: 'int', min: 0, max: DECODER.heads - 1, doc: 'The enlarged head of that layer: 0 to 3.' },
+  query: { kind: 'int', min: 0, max: DECODER.maxLength - 1, doc: 'The row of the cell picked in the enlarged map: the reading token, counted from 0 (0 is the start token); it must be in the sentence.' },
+  key: { kind: 'int', min: 0, max: DECODER.maxLength - 1, doc: 'The column of that cell: the token read, counted from 0; it must be in the sentence.' },
 } as const satisfies Fields;
 
 export const FIELDS = {

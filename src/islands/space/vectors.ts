@@ -5,6 +5,7 @@
  * the server render and the island share this file.
  */
 import { randn } from '@attention-guide/attention/tensor';
+import { DECODER } from '../../lib/model-shape';
 
 /** One head's vectors, row-major: token i's query is queries[i·d … i·d + d). */
 export interface SpaceVectors {
@@ -25,8 +26,8 @@ export interface SpaceVectors {
 
 export type SourceId = 'toy' | 'random-16' | 'random-64' | `model-${number}-${number}`;
 
-export const MODEL_LAYERS = 2;
-export const MODEL_HEADS = 4;
+export const MODEL_LAYERS = DECODER.layers;
+export const MODEL_HEADS = DECODER.heads;
 
 export interface SourceOption {
   id: SourceId;

@@ -1,6 +1,7 @@
 /** What a link, an embed page or the custom element's attributes can set in the sparse patterns demo. */
 import type { Fields } from '../../lib/share';
-import { DECODER, MAX_TOKENS } from '../causal/CausalMask.share';
+import { DECODER } from '../../lib/model-shape';
+import { MAX_TOKENS } from '../causal/CausalMask.share';
 import { PATTERNS } from './patterns';
 
 /** Each number is checked again against the passage's length (and the summary against the stride), as the boxes check it. */
