@@ -5,7 +5,7 @@
  * parameters), what it shows, its chapter, and the fields of its state that
  * a link or an attribute can set.
  */
-import type { Fields } from './share';
+import { figureAnchor, type Fields } from './share';
 import { FIELDS as tokenExplorerFields } from '../islands/tokens/TokenExplorer.share';
 import { FIELDS as qkvPipelineFields } from '../islands/qkv/QkvPipeline.share';
 import { FIELDS as librarySearchFields } from '../islands/library/LibrarySearch.share';
@@ -195,8 +195,7 @@ export function demoById(id: string): Demo | undefined {
 /** The custom element's tag for a demo. */
 export const elementTag = (demo: Pick<Demo, 'id'>) => `attention-${demo.id}`;
 
-/** The anchor of a demo's figure on its chapter page. */
-export const figureAnchor = (demo: Pick<Demo, 'id'>) => `demo-${demo.id}`;
+export { figureAnchor };
 
 /** The demo's place in its chapter. */
 export const chapterLink = (demo: Pick<Demo, 'id' | 'chapter'>) => `/chapters/${demo.chapter}/#${figureAnchor(demo)}`;

@@ -32,6 +32,9 @@ const PAINT = [
   'visibility',
 ] as const;
 
+/** The demo's root element in its figure: the island once hydrated, its server-rendered frame before. */
+const demoRoot = (figure: HTMLElement): Element => figure.querySelector('[data-hydrated]') ?? figure.querySelector('.demo') ?? figure;
+
 /** The drawings a reader sees: outermost SVGs with an area, in document order. */
 function drawings(root: Element): SVGSVGElement[] {
   return [...root.querySelectorAll<SVGSVGElement>('svg')].filter((svg) => {
@@ -132,7 +135,7 @@ const outermost = (elements: Element[]) => [...new Set(elements)].filter((el, _,
  * text that shares their boxes, on the demo's background.
  */
 export function figureSvg(figure: HTMLElement): { svg: string; width: number; height: number } | undefined {
-  const root = figure.querySelector('[data-hydrated]') ?? figure.querySelector('.demo') ?? figure;
+  const root = demoRoot(figure);
   const parts = drawings(root);
   if (parts.length === 0) return undefined;
   const boxes = parts.map((svg) => svg.getBoundingClientRect());
@@ -205,7 +208,7 @@ export interface ExportsTables {
 
 /** Every table in the demo, row by row; a cell's `data-value` (the exact number) wins over its text. */
 export function figureTables(figure: HTMLElement): FigureTable[] {
-  const root = figure.querySelector('[data-hydrated]') ?? figure.querySelector('.demo') ?? figure;
+  const root = demoRoot(figure);
   const provided = (root as Element & ExportsTables).figureTables;
   if (provided) return provided();
   return [...root.querySelectorAll('table')].map((table, i) => ({

@@ -7,7 +7,7 @@
  * On a demo's embed page the same bar offers the guide's link instead of
  * the embed code. The export code loads only when an export is asked for.
  */
-import { embedPath, prefixed } from './share';
+import { embedPath, FIGURE_ANCHOR_PREFIX, figureAnchor, prefixed } from './share';
 
 /**
  * What the controls need to know of a demo. The page's script does not
@@ -27,7 +27,7 @@ export interface DemoFacts {
 const EMBED_CHROME = 48;
 
 export function factsOf(figure: HTMLElement): DemoFacts | undefined {
-  const id = figure.id.startsWith('demo-') ? figure.id.slice('demo-'.length) : '';
+  const id = figure.id.startsWith(FIGURE_ANCHOR_PREFIX) ? figure.id.slice(FIGURE_ANCHOR_PREFIX.length) : '';
   const title = figure.dataset['demo'];
   const home = document.querySelector<HTMLAnchorElement>('[data-attribution]')?.pathname ?? location.pathname;
   const chapter = /^\/chapters\/([a-z0-9-]+)\//.exec(home)?.[1];
@@ -44,7 +44,7 @@ export function shareOf(figure: HTMLElement): string {
 /** A link that opens the demo's chapter at the figure, in the state on screen. */
 export function linkTo(demo: DemoFacts, share: string, origin = location.origin): string {
   const query = share ? `?${prefixed(demo.id, share)}` : '';
-  return `${origin}/chapters/${demo.chapter}/${query}#demo-${demo.id}`;
+  return `${origin}/chapters/${demo.chapter}/${query}#${figureAnchor(demo)}`;
 }
 
 /** The URL of the demo's embed page in the state on screen. */
@@ -162,5 +162,5 @@ function addTools(figure: HTMLElement, embedded: boolean): void {
 /** Adds the controls to every demo's figure on the page. */
 export function addFigureTools(): void {
   const embedded = document.documentElement.dataset['embed'] !== undefined;
-  for (const figure of document.querySelectorAll<HTMLElement>('figure[id^="demo-"][data-demo]')) addTools(figure, embedded);
+  for (const figure of document.querySelectorAll<HTMLElement>(`figure[id^="${FIGURE_ANCHOR_PREFIX}"][data-demo]`)) addTools(figure, embedded);
 }

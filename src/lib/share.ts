@@ -125,6 +125,10 @@ export function writeFields<F extends Fields>(fields: F, values: Values<F>): str
 /** The path of a demo's embed page. */
 export const embedPath = (demo: string) => `/embed/${demo}/`;
 
+/** What a demo's figure's id starts with: `demo-<id>`, the anchor of its place in its chapter. */
+export const FIGURE_ANCHOR_PREFIX = 'demo-';
+export const figureAnchor = (demo: { id: string }) => `${FIGURE_ANCHOR_PREFIX}${demo.id}`;
+
 /**
  * The parameters a page's URL holds for one demo, by field name: those
  * named `<demo>.<field>`, and on the demo's own embed page the bare names
