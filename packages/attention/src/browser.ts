@@ -3,6 +3,9 @@
  * the CPU backend in a Web Worker, so a large problem never freezes the page.
  * The worker is bundled from src/cpu/worker.ts by the page's bundler (the
  * `new Worker(new URL(..., import.meta.url))` form is what Vite recognises).
+ * Pages load this module on demand, so it exports the engine's maker alone:
+ * a dynamically imported module keeps all it exports, and the rest of the
+ * package is imported statically where it is used.
  */
 import { createEngine, type Engine, type EngineOptions } from './engine';
 
@@ -29,4 +32,3 @@ export function createBrowserEngine(options: Omit<EngineOptions, 'makeWorker'> =
   });
 }
 
-export * from './index';

@@ -2,10 +2,7 @@ import { createCpuBackend } from './cpu/backend';
 import { createWorkerCpuBackend, type WorkerLike } from './cpu/worker-backend';
 import { AttentionError } from './errors';
 import { flashTraffic } from './flash';
-import { decodeWithCache, KVCache } from './kvcache';
 import { multiHeadAttention } from './multihead';
-import { pca3, type Pca3Result } from './pca';
-import { ringAttention, type RingOptions, type RingResult } from './ring';
 import { checkFinite, type Tensor } from './tensor';
 import type {
   AttentionOptions,
@@ -74,11 +71,6 @@ export interface Engine {
   /** The tiled pass: output from the active backend, memory traffic from the CPU model (flash.ts). */
   flashAttention(q: Tensor, k: Tensor, v: Tensor, options: FlashOptions): Promise<FlashResult>;
   multiHeadAttention(xq: Tensor, xkv: Tensor, weights: MultiHeadWeights, options: MultiHeadOptions): Promise<MultiHeadResult>;
-  /** CPU simulations, the same on every backend. */
-  ringAttention(q: Tensor, k: Tensor, v: Tensor, options: RingOptions): RingResult;
-  decodeWithCache(q: Tensor, k: Tensor, v: Tensor, scale?: number): Tensor;
-  createKVCache(dk: number, dv: number, initialCapacity?: number): KVCache;
-  pca3(points: Tensor): Pca3Result;
   /** Frees the device, buffers and worker. Later calls reject with BACKEND_FAILED. */
   dispose(): void;
 }
@@ -210,22 +202,6 @@ class AttentionEngine implements Engine {
     const bytes = 4 * (n * heads * dk + 2 * m * kvHeads * Math.max(dk, dv) + n * heads * dv + n * dModel) + heads * attentionBytes(n, m, dv, true);
     checkMemoryBudget(bytes, this.#budget, `Multi-head attention with ${heads} heads over ${n} queries and ${m} keys`);
     return multiHeadAttention(this.#routed, xq, xkv, weights, options);
-  }
-
-  ringAttention(q: Tensor, k: Tensor, v: Tensor, options: RingOptions): RingResult {
-    return ringAttention(q, k, v, options);
-  }
-
-  decodeWithCache(q: Tensor, k: Tensor, v: Tensor, scale?: number): Tensor {
-    return decodeWithCache(q, k, v, scale);
-  }
-
-  createKVCache(dk: number, dv: number, initialCapacity?: number): KVCache {
-    return new KVCache(dk, dv, initialCapacity);
-  }
-
-  pca3(points: Tensor): Pca3Result {
-    return pca3(points);
   }
 
   dispose(): void {

@@ -1,6 +1,9 @@
 /**
- * The guide's attention engine. Islands call createEngine() and ask it; the
- * rest is exported for tests, benchmarks and figures that need the pieces.
+ * The guide's attention engine. Islands call createEngine() and ask it for
+ * the backend ops; the CPU simulations that need no backend (ringAttention,
+ * pca3, decodeWithCache, KVCache) are plain functions, imported where used so
+ * a page that does not draw them does not load them; the rest is exported for
+ * tests, benchmarks and figures that need the pieces.
  */
 
 // Contract

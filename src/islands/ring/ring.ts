@@ -1,13 +1,14 @@
 /**
  * What the ring attention figure shows, computed by the attention engine:
  * the schedule (which key/value block each device holds at each round, and
- * what it passes on) from engine.ringAttention, the result compared with
+ * what it passes on) from the engine package's ringAttention (a CPU simulation), the result compared with
  * full attention (engine.attention), and, round by round, what each device's
  * running softmax amounts to so far. That last is attention over the keys the
  * device has seen, which the engine computes with a mask; this file only
  * builds the mask, slices and compares. The memory counts are arithmetic.
  */
 import type { Engine } from '@attention-guide/attention';
+import { ringAttention } from '@attention-guide/attention/ring';
 import { randn, type Tensor } from '@attention-guide/attention/tensor';
 
 /** The problem the reader sets: P devices, N tokens, d wide, one seeded draw of Q, K and V. */
@@ -120,7 +121,7 @@ export async function ringView(engine: Engine, setting: RingSetting): Promise<Ri
   const q = randn([n, d], seed);
   const k = randn([n, d], seed + 1000);
   const v = randn([n, d], seed + 2000);
-  const ring = engine.ringAttention(q, k, v, { devices });
+  const ring = ringAttention(q, k, v, { devices });
   const full = (await engine.attention(q, k, v)).output;
   const blocks = ring.queryBlocks.map(([a, b]) => [a, b] as [number, number]);
   const holdings = ring.steps.map((step) => [...step.holdings]);

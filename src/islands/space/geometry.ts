@@ -3,7 +3,7 @@
  *
  * With d_k = 3 the picture is the vectors themselves: exact. Wider heads are
  * drawn in the three directions that keep most of their queries' and keys'
- * squared length, found by the engine's PCA (pca3) over the queries and keys
+ * squared length, found by the attention package's PCA (pca3) over the queries and keys
  * together (one space for both, as in AttentionViz) and over their mirror
  * images (−q, −k) as well. The mirror images put the mean exactly at the
  * origin, so the projection is linear, x ↦ B x: the origin stays where it is,
@@ -15,6 +15,7 @@
  * d_k-wide vectors; only the positions are projected.
  */
 import type { Engine, Tensor } from '@attention-guide/attention';
+import { pca3 } from '@attention-guide/attention/pca';
 import { row, type SpaceVectors } from './vectors';
 
 export type Vec3 = [number, number, number];
@@ -46,16 +47,16 @@ export function exactLayout(v: SpaceVectors): Layout {
   return { exact: true, kept: 1, basis: null, queries: v.queries, keys: v.keys, values: v.values, valueBasis: null, valuesKept: 1, axes: ['1', '2', '3'] };
 }
 
-/** The joint query-key projection of a wider head, by the engine's PCA. */
-export function projectedLayout(engine: Pick<Engine, 'pca3'>, v: SpaceVectors): Layout {
+/** The joint query-key projection of a wider head, by the attention package's PCA. */
+export function projectedLayout(v: SpaceVectors): Layout {
   const n = v.tokens.length;
   const width = n * v.d;
   const points = new Float32Array(4 * width);
   points.set(v.queries, 0);
   points.set(v.keys, width);
   for (let i = 0; i < 2 * width; i++) points[2 * width + i] = -points[i]!;
-  const pca = engine.pca3({ data: points, shape: [4 * n, v.d] });
-  const values = v.values ? projectValues(engine, v.values, n, v.dv) : null;
+  const pca = pca3({ data: points, shape: [4 * n, v.d] });
+  const values = v.values ? projectValues(v.values, n, v.dv) : null;
   return {
     exact: false,
     kept: pca.varianceKept,
@@ -70,12 +71,12 @@ export function projectedLayout(engine: Pick<Engine, 'pca3'>, v: SpaceVectors): 
 }
 
 /** The values' own three principal directions, with their mirror images as for the queries and keys, so the projection stays linear. */
-function projectValues(engine: Pick<Engine, 'pca3'>, values: Float32Array, n: number, dv: number) {
+function projectValues(values: Float32Array, n: number, dv: number) {
   const width = n * dv;
   const points = new Float32Array(2 * width);
   points.set(values, 0);
   for (let i = 0; i < width; i++) points[width + i] = -points[i]!;
-  const pca = engine.pca3({ data: points, shape: [2 * n, dv] });
+  const pca = pca3({ data: points, shape: [2 * n, dv] });
   return { positions: pca.projected.data.slice(0, 3 * n), basis: pca.components.data, kept: pca.varianceKept };
 }
 
