@@ -8,8 +8,8 @@ import { DECODER } from '../../lib/model-shape';
  * heads, 64 positions); test/islands-share.test.ts checks them against it.
  */
 export const HEAD_FIELDS = {
-  layer: { kind: 'int', min: 0, max: DECODER.layers - 1, doc: 'The layer of the enlarged head: 0 or 1.' },
-  head: { kind: 'int', min: 0, max: DECODER.heads - 1, doc: 'The enlarged head of that layer: 0 to 3.' },
+  layer: { kind: 'int', min: 0, max: DECODER.layers - 1, doc: `The layer of the enlarged head, counted from 0 (0 to ${DECODER.layers - 1}).` },
+  head: { kind: 'int', min: 0, max: DECODER.heads - 1, doc: `The enlarged head of that layer, counted from 0 (0 to ${DECODER.heads - 1}).` },
   query: { kind: 'int', min: 0, max: DECODER.maxLength - 1, doc: 'The row of the cell picked in the enlarged map: the reading token, counted from 0 (0 is the start token); it must be in the sentence.' },
   key: { kind: 'int', min: 0, max: DECODER.maxLength - 1, doc: 'The column of that cell: the token read, counted from 0; it must be in the sentence.' },
 } as const satisfies Fields;

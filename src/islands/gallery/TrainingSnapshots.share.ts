@@ -4,6 +4,6 @@ import { DECODER } from '../../lib/model-shape';
 import { HEAD_FIELDS } from './HeadGallery.share';
 
 export const FIELDS = {
-  snapshot: { kind: 'int', min: 1, max: DECODER.snapshots, doc: 'The training snapshot, counted from 1 (before training) to 12 (the end of training, the shipped weights).' },
+  snapshot: { kind: 'int', min: 1, max: DECODER.snapshots, doc: `The training snapshot, counted from 1 (before training) to ${DECODER.snapshots} (the end of training, the shipped weights).` },
   ...HEAD_FIELDS,
 } as const satisfies Fields;
