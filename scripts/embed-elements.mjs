@@ -62,7 +62,7 @@ export async function buildElements(root, dist, { sourcemap = false } = {}) {
     build: {
       ...base.build,
       outDir: join(dist, 'embed'),
-      rollupOptions: {
+      rolldownOptions: {
         input: { 'attention-demos': join(root, 'src/embed/attention-demos.ts') },
         output: { entryFileNames: '[name].js' },
       },
@@ -112,14 +112,14 @@ export async function buildElements(root, dist, { sourcemap = false } = {}) {
       build: {
         ...base.build,
         outDir: join(dist, 'embed', 'demos', id),
-        rollupOptions: {
+        rolldownOptions: {
           input: { index: `attention-demo:${id}` },
           preserveEntrySignatures: 'strict',
           output: {
             entryFileNames: '[name].js',
             // One file: the demo's lazily loaded parts (the engine, the models' code) cost more split
             // (each chunk gzipped on its own) than they save by waiting, once the element is on the page.
-            inlineDynamicImports: true,
+            codeSplitting: false,
             chunkFileNames: 'chunks/[name]-[hash].js',
             assetFileNames: 'chunks/[name]-[hash][extname]',
           },
