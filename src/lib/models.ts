@@ -66,7 +66,7 @@ function pageFiles(name: ModelName): Promise<ModelFiles> {
 }
 
 async function load(name: ModelName, snapshot?: number): Promise<LoadedModel> {
-  const [{ loadModel }, { manifest, bytes }] = await Promise.all([import('@attention-guide/models/inference'), pageFiles(name)]);
+  const [{ loadModel }, { manifest, bytes }] = await Promise.all([import('./model-runtime'), pageFiles(name)]);
   return loadModel(manifest, bytes, snapshot);
 }
 
@@ -100,11 +100,7 @@ export function readRunningSentence(engine: Engine, model: LoadedModel): Promise
 
 /** The decoder reading a text (in its vocabulary, or the tokenizer's reading of it; what the tokenizer refuses is thrown with its message), as readRunningSentence does. */
 export async function readText(engine: Engine, model: LoadedModel, text: string): Promise<DecoderHeads> {
-  const [{ runDecoder }, { encode }, { BOS }] = await Promise.all([
-    import('@attention-guide/models/inference'),
-    import('@attention-guide/models/tokenize'),
-    import('@attention-guide/models/vocabulary'),
-  ]);
+  const { runDecoder, encode, BOS } = await import('./model-runtime');
   const encoded = encode(text, model.vocabulary['tokens']!, (model.params.config as DecoderConfig).maxLength - 1);
   if (!encoded.ok) throw new Error(encoded.message);
   const run = await runDecoder(engine, model, [BOS, ...encoded.value.ids], { projections: true, outputs: true });
