@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { createEngine } from '@attention-guide/attention';
 import { BOS } from '@attention-guide/models/data';
-import { generateWithoutCache } from '@attention-guide/models/inference';
+import { generateWithoutCache } from '@attention-guide/models/decoding';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import { readShipped } from '@attention-guide/models/shipped';
 import { encodeText } from '../tokens/reading';

@@ -7,7 +7,8 @@
  */
 import type { Engine } from '@attention-guide/attention';
 import { BOS, EOS, UNK } from '@attention-guide/models/vocabulary';
-import { argmaxRow, createDecoderCache, runDecoder, stepDecoder, type DecoderCache, type LoadedModel } from '@attention-guide/models/inference';
+import { createDecoderCache, stepDecoder, type DecoderCache } from '@attention-guide/models/decoding';
+import { argmaxRow, runDecoder, type LoadedModel } from '@attention-guide/models/inference';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import type { Encoded } from '@attention-guide/models/tokenize';
 import type { GenerationView } from './view';
