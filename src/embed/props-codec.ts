@@ -3,14 +3,10 @@
  * (/embed/<id>/props.json), keeping what plain JSON loses and Astro's own
  * island props carry: byte arrays (as base64) and infinite numbers.
  */
+import { fromBase64, toBase64 } from '../lib/base64';
+
 const TYPED = { Uint8Array, Uint16Array, Uint32Array, Int32Array, Float32Array, Float64Array } as const;
 type TypedName = keyof typeof TYPED;
-
-function base64(bytes: Uint8Array): string {
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(binary);
-}
 
 export function encodeProps(props: Record<string, unknown>): string {
   return JSON.stringify(props, function (this: unknown, key: string, value: unknown) {
@@ -19,7 +15,7 @@ export function encodeProps(props: Record<string, unknown>): string {
     if (ArrayBuffer.isView(raw)) {
       const name = raw.constructor.name;
       if (!(name in TYPED)) throw new Error(`props: no encoding for ${name}`);
-      return { $typed: name, base64: base64(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)) };
+      return { $typed: name, base64: toBase64(new Uint8Array(raw.buffer, raw.byteOffset, raw.byteLength)) };
     }
     if (raw instanceof Map || raw instanceof Set || typeof raw === 'function' || typeof raw === 'bigint') {
       throw new Error(`props: ${key} is not JSON`);
@@ -34,9 +30,7 @@ export function decodeProps(json: string): Record<string, unknown> {
       const record = value as Record<string, unknown>;
       if (typeof record['$number'] === 'string' && Object.keys(record).length === 1) return Number(record['$number']);
       if (typeof record['$typed'] === 'string' && typeof record['base64'] === 'string' && record['$typed'] in TYPED) {
-        const binary = atob(record['base64']);
-        const bytes = new Uint8Array(binary.length);
-        for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+        const bytes = fromBase64(record['base64']);
         const Typed = TYPED[record['$typed'] as TypedName];
         return new Typed(bytes.buffer, 0, bytes.byteLength / Typed.BYTES_PER_ELEMENT);
       }

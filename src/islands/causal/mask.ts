@@ -5,6 +5,7 @@
  * scores, weights); this file only picks the head and packs the numbers.
  */
 import type { Engine } from '@attention-guide/attention';
+import { fromBase64, toBase64 } from '../../lib/base64';
 import type { DecoderHeads } from '../../lib/models';
 
 export interface MaskView {
@@ -37,15 +38,12 @@ export function packView(view: MaskView): PackedMaskView {
   const floats = new Float32Array(masked.length + weights.length);
   floats.set(masked);
   floats.set(weights, masked.length);
-  const bytes = new Uint8Array(floats.buffer);
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return { ...rest, data: btoa(binary) };
+  return { ...rest, data: toBase64(new Uint8Array(floats.buffer)) };
 }
 
 export function unpackView(packed: PackedMaskView): MaskView {
   const { data, ...rest } = packed;
-  const floats = new Float32Array(Uint8Array.from(atob(data), (c) => c.charCodeAt(0)).buffer);
+  const floats = new Float32Array(fromBase64(data).buffer);
   const cells = packed.tokens.length ** 2;
   if (floats.length !== 2 * cells) throw new Error(`The packed view holds ${floats.length} numbers; ${2 * cells} were expected.`);
   return { ...rest, masked: floats.slice(0, cells), weights: floats.slice(cells) };

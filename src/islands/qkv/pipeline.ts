@@ -8,6 +8,7 @@
  */
 import type { Engine } from '@attention-guide/attention';
 import { rng, tensor } from '@attention-guide/attention/tensor';
+import { fromBase64, toBase64 } from '../../lib/base64';
 import { shortest } from '../../lib/float32';
 
 /** Width of each token's vector. Fixed, so the controls stay two: n and d_k. */
@@ -188,13 +189,12 @@ const DERIVED: readonly DerivedName[] = ['q', 'k', 'v', 'scores', 'scaled', 'mas
  */
 export function pack(p: Pipeline): string {
   const floats = Float32Array.from(DERIVED.flatMap((name) => p[name].data));
-  return btoa(String.fromCharCode(...new Uint8Array(floats.buffer)));
+  return toBase64(new Uint8Array(floats.buffer));
 }
 
 /** The run `pack` wrote, for the starting inputs of a size. */
 export function unpack(size: Size, packed: string): Pipeline {
-  const bytes = Uint8Array.from(atob(packed), (ch) => ch.charCodeAt(0));
-  const floats = new Float32Array(bytes.buffer);
+  const floats = new Float32Array(fromBase64(packed).buffer);
   const { n, dk } = size;
   const shapes: Record<DerivedName, [number, number]> = {
     q: [n, dk],

@@ -5,6 +5,8 @@
  * packs and unpacks them.
  */
 
+import { fromBase64, toBase64 } from '../../lib/base64';
+
 /** One sentence as the decoder read it. */
 export interface Reading {
   /** The words it read, after any cut (position 0, <bos>, is not among them). */
@@ -77,8 +79,6 @@ export function pack(reading: Reading): PackedReading {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
   values.forEach((v, i) => view.setFloat32(i * 4, v, true));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
   return {
     words: reading.words,
     unknown: reading.unknown,
@@ -86,13 +86,12 @@ export function pack(reading: Reading): PackedReading {
     ...(reading.maskedMax === undefined ? {} : { maskedMax: reading.maskedMax }),
     layers: reading.weights.length,
     heads: reading.weights[0]?.length ?? 0,
-    data: btoa(binary),
+    data: toBase64(bytes),
   };
 }
 
 export function unpack(packed: PackedReading): Reading {
-  const binary = atob(packed.data);
-  const view = new DataView(Uint8Array.from(binary, (c) => c.charCodeAt(0)).buffer);
+  const view = new DataView(fromBase64(packed.data).buffer);
   const tokens = packed.words.length + 1;
   let at = 0;
   const weights = Array.from({ length: packed.layers }, () =>
