@@ -5,12 +5,12 @@
  * are refused with a notice, leaving the island as it was built.
  */
 import { expect, type Browser, type Locator, type Page } from '@playwright/test';
-import { prefixed } from '../src/lib/share';
+import { figureAnchor, prefixed } from '../src/lib/share';
 import { MODEL_READY, openIsland, ready } from './site';
 
 
 /** A chapter link to one demo with `query` (bare `name=value&…`) as its settings: `<chapter>?<demo>.<name>=…#demo-<demo>`. */
-export const chapterLink = (chapter: string, demo: string, query: string): string => `${chapter}?${prefixed(demo, query)}#demo-${demo}`;
+export const chapterLink = (chapter: string, demo: string, query: string): string => `${chapter}?${prefixed(demo, query)}#${figureAnchor({ id: demo })}`;
 
 /**
  * Opens `link` in a fresh page (its own context), waits for the island to

@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { tablesCsv } from '../src/lib/export-figure';
-import { embedCode, embedUrl, linkTo } from '../src/lib/figure-tools';
+import { embedCode, embedUrl } from '../src/lib/figure-tools';
+import { chapterLink } from '../src/lib/share';
 
 const demo = { id: 'sqrt-dk', title: 'Why the scores are "divided" by √d_k', chapter: 'query-key-value', height: 620 };
 
 describe('share links and embed code', () => {
   it('links to the chapter at the figure, with the state prefixed by the demo', () => {
-    expect(linkTo(demo, 'dk=128&divisor=off', 'https://guide.example')).toBe(
+    expect(chapterLink(demo, 'dk=128&divisor=off', 'https://guide.example')).toBe(
       'https://guide.example/chapters/query-key-value/?sqrt-dk.dk=128&sqrt-dk.divisor=off#demo-sqrt-dk',
     );
-    expect(linkTo(demo, '', 'https://guide.example')).toBe('https://guide.example/chapters/query-key-value/#demo-sqrt-dk');
+    expect(chapterLink(demo, '', 'https://guide.example')).toBe('https://guide.example/chapters/query-key-value/#demo-sqrt-dk');
     expect(embedUrl(demo, 'dk=128', 'https://guide.example')).toBe('https://guide.example/embed/sqrt-dk/?dk=128');
   });
 

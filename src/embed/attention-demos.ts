@@ -5,13 +5,16 @@
  *   <attention-sqrt-dk dk="128" divisor="off"></attention-sqrt-dk>
  *
  * This file is the whole of what such a page loads up front: one element
- * definition per demo (`attention-<id>`, src/lib/demos.ts). An element's
- * island, the Svelte runtime and the engine are imported when the first
- * element of that tag connects, so a page with one demo loads one demo.
+ * definition per demo (`attention-<id>`, elementTag in src/lib/share.ts).
+ * An element's island, the Svelte runtime and the engine are imported when
+ * the first element of that tag connects, so a page with one demo loads one
+ * demo.
  * Attributes named after the demo's fields set its state; `compute="cpu"`
  * forces the CPU engine, `theme="light|dark"` the colour scheme.
  * Built by scripts/embed-elements.mjs into dist/embed/.
  */
+import { elementTag } from '../lib/share';
+import { messageOf } from '../lib/engine';
 import type { IslandModule, mountDemo } from './element.svelte';
 
 /** What a demo's bundle (dist/embed/demos/<id>/index.js) exports: its island and fields, and the code that mounts it. */
@@ -26,7 +29,7 @@ const SITE = new URL(/* @vite-ignore */ '../', import.meta.url);
 const EMBED = new URL(/* @vite-ignore */ './', import.meta.url);
 
 function define(id: string, load: Load): void {
-  const tag = `attention-${id}`;
+  const tag = elementTag({ id });
   // The script included twice (or two copies of it) defines each tag once.
   if (customElements.get(tag)) return;
   customElements.define(
@@ -47,7 +50,7 @@ function define(id: string, load: Load): void {
           })
           .catch((error: unknown) => {
             if (this.#mounted === mounted) this.#mounted = undefined;
-            this.setAttribute('data-error', error instanceof Error ? error.message : String(error));
+            this.setAttribute('data-error', messageOf(error));
             return undefined;
           });
         this.#mounted = mounted;

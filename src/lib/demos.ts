@@ -5,7 +5,7 @@
  * parameters), what it shows, its chapter, and the fields of its state that
  * a link or an attribute can set.
  */
-import { figureAnchor, type Fields } from './share';
+import { chapterLink, elementTag, figureAnchor, type Fields } from './share';
 import { FIELDS as tokenExplorerFields } from '../islands/tokens/TokenExplorer.share';
 import { FIELDS as qkvPipelineFields } from '../islands/qkv/QkvPipeline.share';
 import { FIELDS as librarySearchFields } from '../islands/library/LibrarySearch.share';
@@ -192,10 +192,5 @@ export function demoById(id: string): Demo | undefined {
   return DEMOS.find((demo) => demo.id === id);
 }
 
-/** The custom element's tag for a demo. */
-export const elementTag = (demo: Pick<Demo, 'id'>) => `attention-${demo.id}`;
-
-export { figureAnchor };
-
-/** The demo's place in its chapter. */
-export const chapterLink = (demo: Pick<Demo, 'id' | 'chapter'>) => `/chapters/${demo.chapter}/#${figureAnchor(demo)}`;
+/** The demo's place in its chapter (chapterLink), its figure's anchor there, and its custom element's tag. */
+export { chapterLink, elementTag, figureAnchor };

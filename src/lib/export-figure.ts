@@ -5,7 +5,8 @@
  * every table the demo holds (exact values where a cell carries them in
  * `data-value`), as CSV or JSON with the demo's settings and backend.
  */
-import { linkTo, shareOf, type DemoFacts } from './figure-tools';
+import { shareOf, type DemoFacts } from './figure-tools';
+import { chapterLink } from './share';
 
 export type ExportFormat = 'svg' | 'png' | 'csv' | 'json';
 
@@ -265,7 +266,7 @@ export async function exportFigure(figure: HTMLElement, demo: DemoFacts, format:
   const json = {
     demo: demo.id,
     title: demo.title,
-    link: linkTo(demo, share),
+    link: chapterLink(demo, share, location.origin),
     settings: Object.fromEntries(new URLSearchParams(share)),
     computedOn: figure.querySelector('[data-compute-target]')?.getAttribute('data-compute-target') ?? 'static',
     tables,

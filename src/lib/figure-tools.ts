@@ -7,7 +7,8 @@
  * On a demo's embed page the same bar offers the guide's link instead of
  * the embed code. The export code loads only when an export is asked for.
  */
-import { embedPath, FIGURE_ANCHOR_PREFIX, figureAnchor, prefixed } from './share';
+import { messageOf } from './engine';
+import { chapterLink, embedPath, FIGURE_ANCHOR_PREFIX } from './share';
 
 /**
  * What the controls need to know of a demo. The page's script does not
@@ -39,12 +40,6 @@ export function factsOf(figure: HTMLElement): DemoFacts | undefined {
 /** The state of the demo in `figure`, as `name=value&…` (empty before it hydrates: the build's state is the default). */
 export function shareOf(figure: HTMLElement): string {
   return figure.querySelector<HTMLElement>('[data-share]')?.dataset['share'] ?? '';
-}
-
-/** A link that opens the demo's chapter at the figure, in the state on screen. */
-export function linkTo(demo: DemoFacts, share: string, origin = location.origin): string {
-  const query = share ? `?${prefixed(demo.id, share)}` : '';
-  return `${origin}/chapters/${demo.chapter}/${query}#${figureAnchor(demo)}`;
 }
 
 /** The URL of the demo's embed page in the state on screen. */
@@ -115,7 +110,7 @@ function addTools(figure: HTMLElement, embedded: boolean): void {
     open.target = '_blank';
     open.rel = 'noopener';
     open.dataset['tool'] = 'open';
-    const update = () => (open.href = linkTo(demo, shareOf(figure)));
+    const update = () => (open.href = chapterLink(demo, shareOf(figure), location.origin));
     update();
     open.addEventListener('pointerenter', update);
     open.addEventListener('focus', update);
@@ -123,7 +118,7 @@ function addTools(figure: HTMLElement, embedded: boolean): void {
     buttons.push(open);
   } else {
     const link = button('Copy link', 'link');
-    link.addEventListener('click', () => void copy(linkTo(demo, shareOf(figure)), field, status, 'Link to this view'));
+    link.addEventListener('click', () => void copy(chapterLink(demo, shareOf(figure), location.origin), field, status, 'Link to this view'));
     const embed = button('Copy embed code', 'embed');
     // The frame starts at the demo's height on screen now, until it reports its own.
     embed.addEventListener('click', () => void copy(embedCode(factsOf(figure) ?? demo, shareOf(figure)), field, status, 'Embed code'));
@@ -150,7 +145,7 @@ function addTools(figure: HTMLElement, embedded: boolean): void {
       import('./export-figure')
         .then(({ exportFigure }) => exportFigure(figure, demo, format))
         .then((saved) => (status.textContent = saved))
-        .catch((error: unknown) => (status.textContent = `Could not export: ${error instanceof Error ? error.message : String(error)}`));
+        .catch((error: unknown) => (status.textContent = `Could not export: ${messageOf(error)}`));
     });
     exports.append(b);
   }

@@ -125,6 +125,9 @@ export function writeFields<F extends Fields>(fields: F, values: Values<F>): str
 /** The path of a demo's embed page. */
 export const embedPath = (demo: string) => `/embed/${demo}/`;
 
+/** The custom element's tag for a demo. */
+export const elementTag = (demo: { id: string }) => `attention-${demo.id}`;
+
 /** What a demo's figure's id starts with: `demo-<id>`, the anchor of its place in its chapter. */
 export const FIGURE_ANCHOR_PREFIX = 'demo-';
 export const figureAnchor = (demo: { id: string }) => `${FIGURE_ANCHOR_PREFIX}${demo.id}`;
@@ -158,6 +161,15 @@ export function prefixed(demo: string, query: string): string {
   const params = new URLSearchParams();
   for (const [name, value] of new URLSearchParams(query)) params.set(`${demo}.${name}`, value);
   return params.toString();
+}
+
+/**
+ * The link to a demo's figure in its chapter, in the state `share` (its
+ * fields as `name=value&…`; empty for the default view), from `origin`
+ * (empty for a path on the guide's own site).
+ */
+export function chapterLink(demo: { id: string; chapter: string }, share = '', origin = ''): string {
+  return `${origin}/chapters/${demo.chapter}/${share ? `?${prefixed(demo.id, share)}` : ''}#${figureAnchor(demo)}`;
 }
 
 /** What a notice says about ignored parameters, with each value cut short. */
