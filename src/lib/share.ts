@@ -125,6 +125,9 @@ export function writeFields<F extends Fields>(fields: F, values: Values<F>): str
 /** The path of a demo's embed page. */
 export const embedPath = (demo: string) => `/embed/${demo}/`;
 
+/** The path of a demo's static oEmbed response. */
+export const oembedPath = (demo: string) => `${embedPath(demo)}oembed.json`;
+
 /** The custom element's tag for a demo. */
 export const elementTag = (demo: { id: string }) => `attention-${demo.id}`;
 

@@ -5,11 +5,12 @@
  */
 import type { APIRoute } from 'astro';
 import { DEMOS, elementTag } from '../../lib/demos';
+import { embedPath } from '../../lib/share';
 
 export const GET: APIRoute = () =>
   new Response(
     JSON.stringify(
-      DEMOS.map((demo) => ({ ...demo, element: elementTag(demo), embed: `/embed/${demo.id}/` })),
+      DEMOS.map((demo) => ({ ...demo, element: elementTag(demo), embed: embedPath(demo.id) })),
       null,
       2,
     ),

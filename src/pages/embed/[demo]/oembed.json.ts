@@ -15,7 +15,8 @@ const WIDTH = 700;
 
 export const GET: APIRoute = ({ props, site }) => {
   const demo = (props as { demo: Demo }).demo;
-  const origin = (site ?? new URL('http://localhost:4321')).origin;
+  // `site` is SITE_URL or the local preview's address (astro.config.mjs).
+  const origin = new URL('/', site).origin;
   const body = {
     version: '1.0',
     type: 'rich',
