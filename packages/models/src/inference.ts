@@ -200,7 +200,7 @@ export async function logitsOf(engine: Engine, params: Params, x: Float32Array, 
  */
 export async function runDecoder(
   engine: Engine,
-  model: LoadedModel,
+  model: Pick<LoadedModel, 'params'>,
   ids: readonly number[],
   options: { projections?: boolean; outputs?: boolean } = {},
 ): Promise<DecoderRun> {

@@ -94,7 +94,7 @@ function clipGradients(grads: Float32Array, maxNorm: number): number {
 }
 
 /** The loss of one batch of passages, recorded on the tape when there is one. */
-type BatchLoss = (params: Params, batch: readonly Passage[], tape: Tape | null, options?: ForwardOptions) => number;
+export type BatchLoss = (params: Params, batch: readonly Passage[], tape: Tape | null, options?: ForwardOptions) => number;
 
 export function decoderLoss(vocab: Vocabulary): BatchLoss {
   return (params, batch, tape, options) => {
