@@ -29,14 +29,18 @@ export interface ModelPlan<C> {
  * clearer role, so the shipped models train on the task's loss alone.
  *
  * No head of the decoder attends mostly to the previous token (HEADS.md), and
- * `npm run probe` shows that the model's width, not the grammar, stands in the
- * way. Trained for 3000 steps to name the word before each position, which
- * one previous-token head does outright, this shape names it right at 100% of
- * held-out positions while its best head puts 71.2% of its weight there: the
- * heads share the job, each sharp at some positions. With heads 16 wide the
- * best head reaches 80.8% (d_model 32, 2 heads) and 94.4% (d_model 64, 4
- * heads). A decoder of d_model 64 would weigh about 615 kB with 12 snapshots,
- * which with the translation model's 398 kB is over the 1 MB both may take.
+ * `npm run probe` shows that both the model's width and the grammar stand in
+ * the way. Trained for 3000 steps to name the word before each position,
+ * which one previous-token head does outright, this shape names it right at
+ * 100% of held-out positions while its best head puts 71.2% of its weight
+ * there: the heads share the job, each sharp at some positions. With heads 16
+ * wide the best head reaches 80.8% (d_model 32, 2 heads) and 94.4% (d_model
+ * 64, 4 heads). But trained on the grammar's next word, d_model 64 comes
+ * little closer than the shipped decoder (24%, HEADS.md): its best head puts
+ * 35.5% there after 6000 steps (`npm run probe -- --objective next --d-model
+ * 64 --steps 6000`). And a
+ * decoder of d_model 64 would weigh about 615 kB with 12 snapshots, which with
+ * the translation model's 398 kB is over the 1 MB both may take.
  */
 export function decoderPlan(): ModelPlan<DecoderConfig> {
   return {
