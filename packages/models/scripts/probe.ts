@@ -18,7 +18,8 @@
 
 import { createEngine } from '@attention-guide/attention';
 import { decoderPlan, SPLIT_SEED } from '../src/configs';
-import { EOS, languageModelExample, trainingSplits, Vocabulary } from '../src/data';
+import { languageModelExample, trainingSplits, Vocabulary } from '../src/data';
+import { HeadTally } from '../src/evaluate';
 import { argmaxRow, runDecoder } from '../src/inference';
 import { decoderForward, pack, type DecoderConfig } from '../src/model';
 import { decoderLoss, train, type BatchLoss } from '../src/train';
@@ -65,44 +66,36 @@ const kinds = settings.kinds ?? [];
 const held = splits.test.filter((pair) => kinds.length === 0 || kinds.includes(pair.kind)).slice(0, 500);
 /** Positions grouped for the table, by the query's index in the input (<bos> is 0). */
 const bands: Array<[from: number, to: number]> = [[1, 4], [5, 8], [9, 12], [13, Infinity]];
-const sums = new Map<string, { sum: number; count: number }>();
-const tally = (key: string, value: number) => {
-  const s = sums.get(key) ?? { sum: 0, count: 0 };
-  s.sum += value;
-  s.count++;
-  sums.set(key, s);
-};
+const tally = new HeadTally();
 let right = 0;
 let rows = 0;
 let layers: string[] = [];
 for (const pair of held) {
-  const ids = languageModelExample(pair, vocab).input;
+  const example = languageModelExample(pair, vocab);
+  const ids = example.input;
   const run = await runDecoder(engine, { params }, ids);
-  // Row i predicts the word before position i, or the word after it (the full stop's row predicts <eos>).
-  const targets = objective === 'previous' ? previousWord(ids) : [...ids.slice(1), EOS];
-  for (let i = objective === 'previous' ? 1 : 0; i < ids.length; i++) {
+  // Row i predicts the word before position i (none at <bos>), or the word after it.
+  const targets = objective === 'previous' ? previousWord(ids) : example.targets;
+  targets.forEach((target, i) => {
+    if (target < 0) return;
     rows++;
-    if (argmaxRow(run.logits, i, vocab.size) === targets[i]) right++;
-  }
+    if (argmaxRow(run.logits, i, vocab.size) === target) right++;
+  });
   layers = run.attention.map((l) => l.name);
   for (const layer of run.attention) {
     layer.heads.forEach((w, h) => {
       const n = layer.queries;
       for (let i = 1; i < n; i++) {
         const weight = w[i * n + i - 1]!;
-        tally(`${layer.name} h${h}`, weight);
+        tally.add(layer.name, h, weight);
         const band = bands.findIndex(([from, to]) => i >= from && i <= to);
-        tally(`${layer.name} h${h} ${band}`, weight);
+        tally.add(`${layer.name} ${band}`, h, weight);
       }
     });
   }
 }
 engine.dispose();
 
-const mean = (key: string) => {
-  const s = sums.get(key);
-  return s ? s.sum / s.count : NaN;
-};
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 console.log(`\nOn ${held.length} held-out sentences (${rows} positions): the ${objective === 'previous' ? 'word before' : 'next word'} is named right at ${pct(right / rows)} of positions${objective === 'next' ? ' (many are not determined by the grammar: HEADS.md gives the determined ones)' : ''}.`);
 console.log('Mean weight each head puts on the previous token, over every position and by position:\n');
@@ -112,9 +105,9 @@ let best = { head: '', weight: 0 };
 for (const layer of layers) {
   for (let h = 0; h < config.heads; h++) {
     const head = `${layer} h${h}`;
-    const all = mean(head);
+    const all = tally.mean(layer, h);
     if (all > best.weight) best = { head, weight: all };
-    console.log(`| ${head} | ${pct(all)} | ${bands.map((_, b) => pct(mean(`${head} ${b}`))).join(' | ')} |`);
+    console.log(`| ${head} | ${pct(all)} | ${bands.map((_, b) => pct(tally.mean(`${layer} ${b}`, h))).join(' | ')} |`);
   }
 }
 console.log(`\nBest single head: ${best.head}, ${pct(best.weight)} on the previous token (the issue's target is 90%).`);

@@ -34,7 +34,7 @@ export function determinedTargets(sentences: readonly SentencePair[]): number[][
 }
 
 /** Per head of a layer, running sums of a measurement and how many rows went in. */
-class HeadTally {
+export class HeadTally {
   private readonly sums = new Map<string, { sum: number; count: number }>();
   add(layer: string, head: number, value: number): void {
     const k = `${layer}/${head}`;
