@@ -12,6 +12,8 @@ struct Params {
   maskKind: u32,
   maskA: u32,
   maskB: u32,
+  // Always 0, written by the host: see opaque() in attention.wgsl.
+  zero: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -60,17 +60,32 @@ fn maskAllows(i: u32, j: u32) -> bool {
 // partial sum: near 1e-4 for unscaled scores at d_k = 1024, which a softmax
 // passes straight on to the weights. The extra arithmetic is a few operations
 // per term on data already loaded.
+//
+// TwoSum only works if each operation is rounded as written. In real
+// arithmetic s - (t - (t - s)) is 0, and a compiler that reassociates
+// floating point may fold it away. NVIDIA's Vulkan driver (580.159, on an
+// H200) did: its scores came out as plain float32 sums, 1.07e-4 off at
+// d_k = 1024, and the unscaled weights 2.86e-5 off the float64 reference.
+// So every intermediate that TwoSum depends on goes through opaque(), an
+// identity the compiler cannot see through: it flips no bits of a value only
+// the host knows to be 0. With it the same weights are 1.19e-7 off (the
+// "Unscaled, d_k 1024" line of npm run bench:gpu -w @attention-guide/attention).
+// It costs an integer XOR per guard.
+fn opaque(x: f32) -> f32 {
+  return bitcast<f32>(bitcast<u32>(x) ^ params.zero);
+}
+
 fn dot2(qStart: u32, kStart: u32, len: u32) -> f32 {
   var s = 0.0;
   var c = 0.0;
   for (var d = 0u; d < len; d++) {
     let a = Q[qStart + d];
     let b = K[kStart + d];
-    let p = a * b;
+    let p = opaque(a * b);
     let productError = fma(a, b, -p);
-    let t = s + p;
-    let z = t - s;
-    let sumError = (s - (t - z)) + (p - z);
+    let t = opaque(s + p);
+    let z = opaque(t - s);
+    let sumError = (s - opaque(t - z)) + (p - z);
     s = t;
     c += productError + sumError;
   }

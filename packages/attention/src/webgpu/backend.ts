@@ -395,9 +395,13 @@ function toShaderFloats(data: Float32Array): Float32Array {
   return data.map((x) => (x === -Infinity ? NEG_MAX : x));
 }
 
-/** The Params struct shared by attention.wgsl and flash.wgsl (8 × 4 bytes). */
+/**
+ * The Params struct shared by attention.wgsl and flash.wgsl: 9 × 4 bytes,
+ * padded to 48 (a uniform buffer's size is a multiple of 16). The ninth,
+ * `zero`, stays 0: the kernels need a value the shader compiler cannot know.
+ */
 function attentionUniform(n: number, m: number, dk: number, dv: number, scale: number, mask: ReturnType<typeof encodeMask>): ArrayBuffer {
-  const buffer = new ArrayBuffer(32);
+  const buffer = new ArrayBuffer(48);
   new Uint32Array(buffer, 0, 4).set([n, m, dk, dv]);
   new Float32Array(buffer, 16, 1)[0] = scale;
   new Uint32Array(buffer, 20, 3).set([mask.kind, mask.a, mask.b]);
