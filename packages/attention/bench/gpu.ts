@@ -13,7 +13,9 @@
  *   npm run bench:gpu -w @attention-guide/attention   (BENCH_MAX_N=1024 to stop there)
  *
  * On a machine with a GPU, point VK_ICD_FILENAMES at its Vulkan driver (or
- * leave it unset where the loader finds one). Without a GPU it falls back to
+ * leave it unset where the loader finds one). NVIDIA's (nvidia_icd.json)
+ * loads libGLX_nvidia.so.0, which needs libglvnd (libGLdispatch.so.0): where
+ * that is missing, Dawn offers no adapter. Without a GPU it falls back to
  * SwiftShader, which proves the kernels run, not how fast.
  */
 import { cpus } from 'node:os';
