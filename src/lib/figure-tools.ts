@@ -58,7 +58,16 @@ export function embedCode(demo: DemoFacts, share: string, origin = location.orig
   );
 }
 
-/** Puts `text` on the clipboard; where that is refused, shows it selected in `field` for the reader to copy. */
+/** The read-only field, hidden until needed, in which copy() shows its text where the clipboard is refused. */
+export function copyField(label: string): HTMLTextAreaElement {
+  const field = document.createElement('textarea');
+  field.readOnly = true;
+  field.hidden = true;
+  field.setAttribute('aria-label', label);
+  return field;
+}
+
+/** Puts `text` on the clipboard; where that is refused, shows it selected in `field` (from copyField) for the reader to copy. */
 export async function copy(text: string, field: HTMLTextAreaElement, status: HTMLElement, what: string): Promise<void> {
   field.value = text;
   try {
@@ -94,12 +103,9 @@ function addTools(figure: HTMLElement, embedded: boolean): void {
   status.className = 'figure-tools__status';
   status.setAttribute('role', 'status');
   status.dataset['toolsStatus'] = '';
-  const field = document.createElement('textarea');
-  field.readOnly = true;
-  field.hidden = true;
+  const field = copyField('Text to copy');
   field.rows = 3;
   field.className = 'figure-tools__text';
-  field.setAttribute('aria-label', 'Text to copy');
   field.dataset['toolsText'] = '';
 
   const buttons: HTMLElement[] = [];

@@ -3,7 +3,7 @@
  * origin, rewritten here to the origin the page is actually served from (a
  * preview, a mirror), each with a button that copies it.
  */
-import { copy } from './figure-tools';
+import { copy, copyField } from './figure-tools';
 
 export function addSnippetCopy(): void {
   const docs = document.querySelector<HTMLElement>('[data-embed-docs]');
@@ -18,10 +18,7 @@ export function addSnippetCopy(): void {
     button.textContent = 'Copy';
     const status = document.createElement('span');
     status.setAttribute('role', 'status');
-    const field = document.createElement('textarea');
-    field.readOnly = true;
-    field.hidden = true;
-    field.setAttribute('aria-label', 'Snippet to copy');
+    const field = copyField('Snippet to copy');
     button.addEventListener('click', () => void copy(code.textContent ?? '', field, status, 'Snippet'));
     pre.after(button, status, field);
   }
