@@ -54,6 +54,8 @@ for (const path of chapters) {
 test('previous and next links walk every chapter in order, both ways', async ({ page }) => {
   /** Follows rel=next (or prev) links until there are none; returns the pages seen, in order. */
   const walk = async (rel: 'next' | 'prev') => {
+    // The pager is at the end of the document: counting its links before the page has arrived finds none.
+    await page.waitForLoadState('domcontentloaded');
     const seen = [new URL(page.url()).pathname];
     const eyebrows = [await page.locator('.eyebrow').innerText()];
     for (;;) {
