@@ -46,13 +46,17 @@ const ISLANDS = [
     name: 'token explorer: text',
     path: '/chapters/what-attention-does/',
     root: '[data-token-explorer]',
-    // Enter in the sentence box runs the model at once (typing waits 150 ms for a pause first).
+    // A new sentence, submitted as Enter does: the model runs at once (typing waits 150 ms for a pause first).
     interact: async (page, i) => {
       const input = page.locator('[data-token-explorer] form input[type="text"]');
       await input.evaluate((el, text) => {
-        /** @type {HTMLInputElement} */ (el).value = text;
+        const box = /** @type {HTMLInputElement} */ (el);
+        box.value = text;
+        // As typing does: the island reads its bound text, which only an input event updates (the probe's clock
+        // starts here); then Enter's submit, in the same task, so no round trip to the driver is timed.
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        box.form?.requestSubmit();
       }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
-      await input.press('Enter');
     },
   },
   {
@@ -61,13 +65,17 @@ const ISLANDS = [
     root: '[data-head-gallery]',
     // The whole gallery: one decoder run recomputes all eight heads, their thumbnails and the enlarged map.
     target: 50,
-    // Enter reads the sentence at once (typing waits 150 ms for a pause first).
+    // A new sentence, submitted as Enter does: read at once (typing waits 150 ms for a pause first).
     interact: async (page, i) => {
       const input = page.locator('[data-head-gallery] form input[type="text"]');
       await input.evaluate((el, text) => {
-        /** @type {HTMLInputElement} */ (el).value = text;
+        const box = /** @type {HTMLInputElement} */ (el);
+        box.value = text;
+        // As typing does: the island reads its bound text, which only an input event updates (the probe's clock
+        // starts here); then Enter's submit, in the same task, so no round trip to the driver is timed.
+        box.dispatchEvent(new Event('input', { bubbles: true }));
+        box.form?.requestSubmit();
       }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
-      await input.press('Enter');
     },
   },
   {
