@@ -27,6 +27,24 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 
 /**
+ * A new sentence in the island's text box, submitted as Enter does, so the model runs at once (typing
+ * waits 150 ms for a pause first); the two sentences alternate. The input event is what typing sends:
+ * the island reads its bound text, which nothing else updates, and the probe's clock starts there. The
+ * submit follows in the same task, so no round trip to the driver is timed.
+ * @param {import('@playwright/test').Page} page
+ * @param {string} root
+ * @param {number} i
+ */
+async function typeSentence(page, root, i) {
+  await page.locator(`${root} form input[type="text"]`).evaluate((el, text) => {
+    const box = /** @type {HTMLInputElement} */ (el);
+    box.value = text;
+    box.dispatchEvent(new Event('input', { bubbles: true }));
+    box.form?.requestSubmit();
+  }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
+}
+
+/**
  * One island: where it is, its root, and one interaction that changes the
  * figure (called with the interaction's index, so it can alternate); `target`
  * is its p95 target in ms where it is not 16. An interaction that resolves
@@ -46,18 +64,7 @@ const ISLANDS = [
     name: 'token explorer: text',
     path: '/chapters/what-attention-does/',
     root: '[data-token-explorer]',
-    // A new sentence, submitted as Enter does: the model runs at once (typing waits 150 ms for a pause first).
-    interact: async (page, i) => {
-      const input = page.locator('[data-token-explorer] form input[type="text"]');
-      await input.evaluate((el, text) => {
-        const box = /** @type {HTMLInputElement} */ (el);
-        box.value = text;
-        // As typing does: the island reads its bound text, which only an input event updates (the probe's clock
-        // starts here); then Enter's submit, in the same task, so no round trip to the driver is timed.
-        box.dispatchEvent(new Event('input', { bubbles: true }));
-        box.form?.requestSubmit();
-      }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
-    },
+    interact: (page, i) => typeSentence(page, '[data-token-explorer]', i),
   },
   {
     name: 'head gallery: text',
@@ -65,18 +72,7 @@ const ISLANDS = [
     root: '[data-head-gallery]',
     // The whole gallery: one decoder run recomputes all eight heads, their thumbnails and the enlarged map.
     target: 50,
-    // A new sentence, submitted as Enter does: read at once (typing waits 150 ms for a pause first).
-    interact: async (page, i) => {
-      const input = page.locator('[data-head-gallery] form input[type="text"]');
-      await input.evaluate((el, text) => {
-        const box = /** @type {HTMLInputElement} */ (el);
-        box.value = text;
-        // As typing does: the island reads its bound text, which only an input event updates (the probe's clock
-        // starts here); then Enter's submit, in the same task, so no round trip to the driver is timed.
-        box.dispatchEvent(new Event('input', { bubbles: true }));
-        box.form?.requestSubmit();
-      }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
-    },
+    interact: (page, i) => typeSentence(page, '[data-head-gallery]', i),
   },
   {
     name: 'Q-K-V pipeline: a cell',
