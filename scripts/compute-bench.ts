@@ -28,10 +28,11 @@ import { createEngine, type Engine } from '@attention-guide/attention';
 import type { DecoderConfig } from '@attention-guide/models/model';
 import { readShipped } from '@attention-guide/models/shipped';
 import type { Encoded } from '@attention-guide/models/tokenize';
+import { startDawn } from '../packages/attention/bench/webgpu';
 import { Generation } from '../src/islands/causal/generation';
 import { encodeText, readEncoded } from '../src/islands/tokens/reading';
+import { percentile } from './percentile.mjs';
 
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 const WARM_UP = 5;
 /** The sentences bench:islands types into the gallery, and the generation island's prompt. */
@@ -41,19 +42,10 @@ const PROMPT = 'the cat';
 const WEIGHTS_TOLERANCE = 1e-5;
 const LOGITS_TOLERANCE = 1e-3;
 
-/** Dawn's GPU object must outlive every device made from it. */
-let keepAlive: GPU | undefined;
-
 async function startGpu(): Promise<{ engine: Engine | null; note: string }> {
-  process.env['VK_ICD_FILENAMES'] ??= SWIFTSHADER_ICD;
-  try {
-    const { create, globals } = await import('webgpu');
-    Object.assign(globalThis, globals);
-    keepAlive = create([]);
-  } catch (error) {
-    return { engine: null, note: `the webgpu package could not start: ${error instanceof Error ? error.message : String(error)}` };
-  }
-  const engine = await createEngine({ prefer: 'webgpu', gpu: keepAlive });
+  const { gpu, reason } = await startDawn();
+  if (!gpu) return { engine: null, note: reason };
+  const engine = await createEngine({ prefer: 'webgpu', gpu });
   const info = engine.backend;
   if (info.kind !== 'webgpu') {
     engine.dispose();
@@ -62,13 +54,8 @@ async function startGpu(): Promise<{ engine: Engine | null; note: string }> {
   return { engine, note: `WebGPU adapter: ${info.adapter}${info.software ? ' (software)' : ''}` };
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
-
 function summary(times: number[]): string {
-  const sorted = [...times].sort((a, b) => a - b);
-  return `p50 ${percentile(sorted, 50).toFixed(2).padStart(6)}  p95 ${percentile(sorted, 95).toFixed(2).padStart(6)}  max ${sorted.at(-1)!.toFixed(2).padStart(6)}`;
+  return `p50 ${percentile(times, 50).toFixed(2).padStart(6)}  p95 ${percentile(times, 95).toFixed(2).padStart(6)}  max ${Math.max(...times).toFixed(2).padStart(6)}`;
 }
 
 function largestDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -125,8 +112,8 @@ console.log(`   WebGPU vs CPU, largest difference in any head's weights: ${galle
 
 const stepTimes = new Map<string, number[]>(engines.map(([name]) => [name, []]));
 const prompt = encode(PROMPT);
-let generations = engines.map(([, engine]) => Generation.start(engine, model, prompt));
-let live = await Promise.all(generations);
+const startAll = () => Promise.all(engines.map(([, engine]) => Generation.start(engine, model, prompt)));
+let live = await startAll();
 let steps = 0;
 let stepWorst = 0;
 let cacheWorst = 0;
@@ -136,8 +123,7 @@ while (steps < INTERACTIONS + WARM_UP) {
     // Both backends must have written the same text, so they end together; the check before the restart compares the cache with a full recomputation.
     if (!live.every((g) => g.end)) disagreements += 1;
     for (const [index, [, engine]] of engines.entries()) cacheWorst = Math.max(cacheWorst, (await live[index]!.difference(engine)).largest);
-    generations = engines.map(([, engine]) => Generation.start(engine, model, prompt));
-    live = await Promise.all(generations);
+    live = await startAll();
     restarts += 1;
     continue;
   }
@@ -164,7 +150,6 @@ console.log(`   Cached step vs the whole prefix recomputed, largest difference i
 
 cpu.dispose();
 gpu.engine.dispose();
-void keepAlive;
 if (disagreements > 0) {
   console.log(`\n${disagreements} disagreement(s) between the backends: see above.`);
   process.exit(2);

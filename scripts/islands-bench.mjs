@@ -21,6 +21,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBuild, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
+import { percentile } from './percentile.mjs';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4340);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -207,11 +208,6 @@ function installProbe(/** @type {string} */ rootSelector) {
     });
   }).observe(root, { attributes: true, attributeFilter: ['data-renders'] });
 }
-
-const percentile = (/** @type {number[]} */ xs, /** @type {number} */ p) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 async function latency(/** @type {import('@playwright/test').Browser} */ browser, /** @type {(typeof ISLANDS)[number]} */ island, /** @type {boolean} */ cpu) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { requireBuild, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz, importsOf } from './dist-files.mjs';
+import { percentile } from './percentile.mjs';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4341);
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -60,11 +61,6 @@ function sizes() {
     model: { bytes: sum(modelFiles), files: modelFiles.map(short), weights },
   };
 }
-
-const percentile = (/** @type {number[]} */ xs, /** @type {number} */ p) => {
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
-};
 
 async function openIsland(/** @type {import('@playwright/test').Page} */ page) {
   await page.goto(`${BASE}${PAGE}`);

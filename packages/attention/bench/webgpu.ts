@@ -13,30 +13,41 @@ import type { BenchImplementation } from './attention.bench';
 
 const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
-/** Dawn's GPU object must outlive every device made from it: if it is collected, the process crashes. */
-let keepAlive: GPU | undefined;
+let started: Promise<{ gpu: GPU; reason: null } | { gpu: null; reason: string }> | undefined;
+
+/**
+ * Dawn's WebGPU entry point (the `webgpu` package) on the Vulkan driver that
+ * VK_ICD_FILENAMES names, Chromium's SwiftShader where it names none; or why
+ * the package could not start. One per process, for the benchmarks and the
+ * WebGPU tests alike: Dawn's GPU object must outlive every device made from
+ * it (if it is collected, the process crashes), so it is made once and kept.
+ */
+export function startDawn(): Promise<{ gpu: GPU; reason: null } | { gpu: null; reason: string }> {
+  started ??= (async () => {
+    process.env['VK_ICD_FILENAMES'] ??= SWIFTSHADER_ICD;
+    try {
+      const { create, globals } = await import('webgpu');
+      Object.assign(globalThis, globals);
+      return { gpu: create([]), reason: null };
+    } catch (error) {
+      return { gpu: null, reason: `the webgpu package could not start: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  })();
+  return started;
+}
 
 /** Largest square-ish blocks, tried in order, that fit the device's workgroup memory and threads. */
 const BLOCK_CANDIDATES: Array<[number, number]> = [[64, 64], [32, 64], [32, 32], [16, 32], [16, 16], [8, 16], [8, 8]];
 
 export async function webGpuImplementations(d: number): Promise<{ impls: BenchImplementation[]; backend: WebGpuBackend | null; note: string }> {
-  process.env['VK_ICD_FILENAMES'] ??= SWIFTSHADER_ICD;
-  let gpu: GPU;
-  try {
-    const { create, globals } = await import('webgpu');
-    Object.assign(globalThis, globals);
-    gpu = create([]);
-    keepAlive = gpu;
-  } catch (error) {
-    return { impls: [], backend: null, note: `no WebGPU rows: the webgpu package could not start (${error instanceof Error ? error.message : String(error)})` };
-  }
+  const { gpu, reason } = await startDawn();
+  if (!gpu) return { impls: [], backend: null, note: `no WebGPU rows: ${reason}` };
   let backend: WebGpuBackend;
   try {
     backend = await createWebGpuBackend(gpu);
   } catch (error) {
     return { impls: [], backend: null, note: `no WebGPU rows: ${error instanceof Error ? error.message : String(error)}` };
   }
-  void keepAlive;
   const blocks = BLOCK_CANDIDATES.find(([br, bc]) => {
     try {
       planFlash(br, bc, d, d, backend.limits);

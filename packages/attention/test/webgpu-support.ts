@@ -1,12 +1,12 @@
 /**
  * Shared by the WebGPU and engine tests: a real WebGPU in Node through Dawn
- * (the `webgpu` package) on Chromium's SwiftShader Vulkan driver, plus the
- * comparison the tests use.
+ * (the `webgpu` package, started by bench/webgpu.ts) on Chromium's SwiftShader
+ * Vulkan driver unless VK_ICD_FILENAMES names another, plus the comparison the
+ * tests use.
  */
 import { expect } from 'vitest';
+import { startDawn } from '../bench/webgpu';
 import type { Tensor } from '../src/tensor';
-
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
 /**
  * A GPU with a working adapter, or null with the reason. In CI (process.env.CI
@@ -14,17 +14,16 @@ const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
  * skip quietly.
  */
 export async function nodeGpu(): Promise<{ gpu: GPU; reason: null } | { gpu: null; reason: string }> {
-  process.env.VK_ICD_FILENAMES ??= SWIFTSHADER_ICD;
+  const started = await startDawn();
   let reason: string;
-  try {
-    const { create, globals } = await import('webgpu');
-    Object.assign(globalThis, globals);
-    const gpu = create([]);
-    const adapter = await gpu.requestAdapter();
-    if (adapter) return { gpu, reason: null };
-    reason = `Dawn offered no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}; needs libvulkan1 and chromium's SwiftShader)`;
-  } catch (error) {
-    reason = `the webgpu package could not start: ${error instanceof Error ? error.message : String(error)}`;
+  if (!started.gpu) reason = started.reason;
+  else {
+    try {
+      if (await started.gpu.requestAdapter()) return { gpu: started.gpu, reason: null };
+      reason = `Dawn offered no WebGPU adapter (VK_ICD_FILENAMES=${process.env.VK_ICD_FILENAMES}; needs libvulkan1 and chromium's SwiftShader)`;
+    } catch (error) {
+      reason = `the webgpu package could not start: ${error instanceof Error ? error.message : String(error)}`;
+    }
   }
   if (process.env.CI) throw new Error(`WebGPU tests cannot run in CI: ${reason}`);
   console.warn(`Skipping WebGPU tests: ${reason}`);
