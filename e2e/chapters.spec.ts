@@ -22,10 +22,15 @@ for (const path of chapters) {
       return page.locator('article');
     };
     const [on, offArticle] = await Promise.all([open(withJs), open(withoutJs)]);
-    const off = await offArticle.innerText();
-    // Nothing in the chapter's text depends on JavaScript (polled: on a busy
-    // machine the scripted page may still be settling when first read)…
-    await expect.poll(() => on.innerText(), { timeout: 15_000 }).toBe(off);
+    // Nothing in the chapter's text depends on JavaScript. Both pages are read
+    // again until they agree: on a busy machine either may still be settling
+    // when first read (the scripted page's text, and once in a fresh-clone run
+    // the static page's, which came back cut off at a formula).
+    let off = '';
+    await expect(async () => {
+      off = await offArticle.innerText();
+      expect(await on.innerText()).toBe(off);
+    }).toPass({ timeout: 15_000 });
     await withJs.close();
     await withoutJs.close();
     // …and the text is a whole chapter, down to its list of sources.
