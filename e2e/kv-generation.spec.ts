@@ -241,6 +241,43 @@ test('Play steps on its own and Pause stops it', async ({ page }) => {
   expectConsistent(await shownAt(island, paused));
 });
 
+test('the map’s numbers: in the page without JavaScript, built on opening once hydrated, and following every step', async ({ page, browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const staticPage = await context.newPage();
+  await staticPage.goto(CHAPTER);
+  await expect(staticPage.locator(`${ISLAND} .map table[data-weights] tbody tr`)).toHaveCount(3);
+  await context.close();
+
+  const island = await open(page);
+  await ready(island);
+  await shownAt(island, 3);
+  const table = island.locator('.map table[data-weights]');
+  // Closed, the table is not kept up to date at every step: it is not there at all.
+  await expect(table).toHaveCount(0);
+  await island.locator('.map summary').click();
+  await expect(table).toBeVisible();
+  /** The table's numbers and the map's, cell by cell (null where masked). */
+  const numbers = () =>
+    island.evaluate((root) => {
+      const of = (cells: Element[]) => cells.map((c) => (c.hasAttribute('data-masked') ? null : Number(c.getAttribute('data-value'))));
+      return {
+        table: of([...root.querySelectorAll('.map table[data-weights] tbody td')]),
+        map: of([...root.querySelectorAll('svg.map rect:is([data-value], [data-masked])')]),
+      };
+    });
+  let shown = await numbers();
+  expect(shown.table).toHaveLength(9);
+  expect(shown.table).toEqual(shown.map);
+  await island.getByRole('button', { name: 'Step' }).click();
+  await shownAt(island, 4);
+  await expect(table.locator('tbody tr')).toHaveCount(4);
+  shown = await numbers();
+  expect(shown.table).toHaveLength(16);
+  expect(shown.table).toEqual(shown.map);
+  await island.locator('.map summary').click();
+  await expect(table).toHaveCount(0);
+});
+
 test('Play runs to <eos> and stops there', async ({ page }) => {
   const island = await open(page);
   await ready(island);

@@ -75,8 +75,17 @@ export function scoreColour(score: number, limit: number): string {
   return interpolateRdBu(clamp01(t));
 }
 
+/** Text colours already worked out, by background: a scale makes a few thousand colours at most. */
+const textColours = new Map<string, '#000' | '#fff'>();
+
 /** Black or white, whichever reads better on a background colour (rgb(…) or #rrggbb). */
 export function textOn(background: string): '#000' | '#fff' {
+  let text = textColours.get(background);
+  if (!text) textColours.set(background, (text = contrastingText(background)));
+  return text;
+}
+
+function contrastingText(background: string): '#000' | '#fff' {
   const [r, g, b] = channels(background).map((c) => {
     const s = c / 255;
     return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
