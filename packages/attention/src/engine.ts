@@ -78,11 +78,15 @@ export interface Engine {
 /** Reasons the engine gives for the CPU, besides the WebGPU failures' own messages. */
 /**
  * The most multiply-adds a CPU op may take to run on the calling thread
- * rather than in the worker: about a tenth of a millisecond of arithmetic,
- * against a round trip to the worker that takes longer (the trained models'
- * every op, a demo's small matrices).
+ * rather than in the worker: about a millisecond of arithmetic on a slow
+ * core (64 × 64 attention at d_k = 128 with its stages: 0.98 ms in Node on
+ * a 2-core machine), against a round trip to the worker of several
+ * milliseconds in Chromium there. That covers the trained models' every op
+ * and the demos' matrices at their usual sizes; at 1 << 16, the √d_k demo's
+ * two 64 × 64 passes went to the worker, and its slider took 15 ms (p50,
+ * bench:islands) where it now takes 8.5.
  */
-export const INLINE_WORK = 1 << 16;
+export const INLINE_WORK = 1 << 19;
 
 export const FORCED_CPU_REASON = 'forced by the reader';
 

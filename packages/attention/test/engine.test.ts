@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { attentionReference, matmulReference, softmaxReference } from '../src/cpu/reference';
 import { handleMessage } from '../src/cpu/worker';
 import type { WorkerRequest } from '../src/cpu/protocol';
-import { createEngine, FORCED_CPU_REASON, type Engine, type WorkerLike } from '../src/engine';
+import { createEngine, FORCED_CPU_REASON, INLINE_WORK, type Engine, type WorkerLike } from '../src/engine';
 import { flashAttentionCpu } from '../src/flash';
 import { multiHeadAttention } from '../src/multihead';
 import { createCpuBackend } from '../src/cpu/backend';
@@ -90,6 +90,13 @@ describe('engine without WebGPU', () => {
     const inline = await engine({ prefer: 'cpu', makeWorker });
     expectClose((await inline.attention(q, k, v, causal)).output, want);
     expect(posted.map((r) => r.op)).toEqual(['attention']);
+    // The limit itself: 64 × 64 × (127 + 1) multiply-adds stay inline, 64 × 64 × (128 + 1) go to the worker.
+    expect(64 * 64 * (127 + 1)).toBe(INLINE_WORK);
+    for (const [width, sent] of [[127, 1], [128, 2]] as const) {
+      const [wq, wk, wv] = [randn([64, width], 1), randn([64, width], 2), randn([64, 1], 3)];
+      expectClose((await inline.attention(wq, wk, wv)).output, attentionReference(wq, wk, wv).output);
+      expect(posted, `d_k = ${width}`).toHaveLength(sent);
+    }
   });
 
   it('runs a large tiled pass in the worker and a small one inline, with the CPU pass’s output and counts', async () => {
