@@ -14,6 +14,7 @@
  *   npm run probe -- --heads 2         fewer, wider heads (each d_model / heads wide)
  *   npm run probe -- --steps 600       a quicker look
  *   npm run probe -- --objective next  the shipped objective instead: the grammar's next word
+ *   npm run probe -- --all-kinds       every kind of sentence, roll calls included (the decoder leaves them out)
  */
 
 import { createEngine } from '@attention-guide/attention';
@@ -41,7 +42,11 @@ const objective = objectiveAt < 0 ? 'previous' : process.argv[objectiveAt + 1];
 if (objective !== 'previous' && objective !== 'next') throw new Error('--objective takes previous or next.');
 if (dModel % heads !== 0) throw new Error(`--d-model (${dModel}) must split evenly into --heads (${heads}).`);
 const config: DecoderConfig = { ...plan.config, dModel, heads };
-const settings = { ...plan.settings, steps, snapshots: 2, validationSize: 64 };
+// Every kind of sentence, roll calls included: continuing a roll call needs an induction head, which is
+// built on a previous-token head.
+const allKinds = process.argv.includes('--all-kinds');
+const { kinds: shippedKinds, ...shared } = plan.settings;
+const settings = { ...shared, steps, snapshots: 2, validationSize: 64, ...(allKinds || !shippedKinds ? {} : { kinds: shippedKinds }) };
 const vocab = Vocabulary.of('en');
 const splits = trainingSplits(SPLIT_SEED);
 
