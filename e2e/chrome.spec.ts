@@ -187,10 +187,11 @@ test.describe('the landing page status line', () => {
     await expect(status).toContainText('this browser does not offer WebGPU');
     // The status line's check is one small attention (4 × 4 × 16 multiply-adds): computed without a worker.
     expect(workers).toEqual([]);
-    // A draw of the √d_k demo at d_k = 128 is 128 × 16 × 129 multiply-adds, above the engine's inline limit: a worker computes it.
+    // A draw of the √d_k demo at d_k = 1,024 is 128 × 16 × 1,025 multiply-adds, above the engine's inline limit (2^19): a worker computes it.
     const worker = page.waitForEvent('worker');
     const island = await openIsland(page, '/chapters/query-key-value/', '.sqrt-dk');
-    await page.locator('#sqrtdk-width').press('ArrowRight');
+    await page.locator('#sqrtdk-width').press('End');
+    await expect(island).toHaveAttribute('data-dk', '1024', { timeout: 60_000 });
     await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'cpu', { timeout: 60_000 });
     expect((await worker).url()).toMatch(/worker/);
   });

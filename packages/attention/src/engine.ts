@@ -83,8 +83,9 @@ export interface Engine {
  * a 2-core machine), against a round trip to the worker of several
  * milliseconds in Chromium there. That covers the trained models' every op
  * and the demos' matrices at their usual sizes; at 1 << 16, the √d_k demo's
- * two 64 × 64 passes went to the worker, and its slider took 15 ms (p50,
- * bench:islands) where it now takes 8.5.
+ * two passes of 128 queries over 16 keys went to the worker from d_k = 32
+ * up, and its slider took 15 ms (p50, bench:islands) where it now takes 8.5.
+ * Its widest draws (d_k = 1,024: 2.1 million) still go to the worker.
  */
 export const INLINE_WORK = 1 << 19;
 
