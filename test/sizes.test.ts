@@ -11,6 +11,20 @@ describe('formatBytes', () => {
     expect(formatBytes(320 * 1024)).toBe('320 KiB');
     expect(formatBytes(2 ** 41)).toBe('2 TiB');
   });
+  it('writes every size as toLocaleString would, at 0, 1 or 2 decimals by its magnitude', () => {
+    for (let e = 10; e <= 50; e += 0.37) {
+      const bytes = Math.round(2 ** e);
+      let value = bytes;
+      let unit = 0;
+      while (value >= 1024 && unit < 5) {
+        value /= 1024;
+        unit += 1;
+      }
+      const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
+      const expected = Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+      expect(formatBytes(bytes), String(bytes)).toBe(`${expected} ${['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'][unit]}`);
+    }
+  });
   it('refuses what is not a size', () => {
     expect(() => formatBytes(-1)).toThrow(RangeError);
     expect(() => formatBytes(Number.NaN)).toThrow(RangeError);

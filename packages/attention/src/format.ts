@@ -6,6 +6,13 @@
  */
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
+/**
+ * One formatter per number of decimals (0 to 2), made once: toLocaleString
+ * with options builds a new Intl.NumberFormat at every call, and a redraw of
+ * a cost table writes a dozen sizes.
+ */
+const formats = [0, 1, 2].map((digits) => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) {
     throw new RangeError(`formatBytes needs a finite, non-negative number, got ${bytes}`);
@@ -18,6 +25,6 @@ export function formatBytes(bytes: number): string {
   }
   if (unit === 0) return `${value.toLocaleString('en-US')} B`;
   const digits = value >= 100 ? 0 : value >= 10 ? 1 : 2;
-  const text = Number(value.toFixed(digits)).toLocaleString('en-US', { maximumFractionDigits: digits });
+  const text = formats[digits]!.format(Number(value.toFixed(digits)));
   return `${text} ${UNITS[unit]}`;
 }
