@@ -1,5 +1,6 @@
 import { createCpuBackend } from './cpu/backend';
 import { createWorkerCpuBackend, type WorkerLike } from './cpu/worker-backend';
+import { runBatch, type Batch, type BatchResult } from './batch';
 import { AttentionError } from './errors';
 import { flashTraffic } from './flash';
 import { multiHeadAttention } from './multihead';
@@ -71,6 +72,11 @@ export interface Engine {
   /** The tiled pass: output from the active backend, memory traffic from the CPU model (flash.ts). */
   flashAttention(q: Tensor, k: Tensor, v: Tensor, options: FlashOptions): Promise<FlashResult>;
   multiHeadAttention(xq: Tensor, xkv: Tensor, weights: MultiHeadWeights, options: MultiHeadOptions): Promise<MultiHeadResult>;
+  /**
+   * Runs a batch of ops (batch.ts) and returns the values it reads: on WebGPU
+   * in one submission with one readback, on the CPU op by op.
+   */
+  run(batch: Batch): Promise<BatchResult>;
   /** Frees the device, buffers and worker. Later calls reject with BACKEND_FAILED. */
   dispose(): void;
 }
@@ -149,6 +155,7 @@ class AttentionEngine implements Engine {
       softmax: (x, o) => this.#call((backend) => backend.softmax(x, o)),
       attention: (q, k, v, o) => this.#call((backend) => backend.attention(q, k, v, o)),
       flashAttention: (q, k, v, o) => this.#call((backend) => backend.flashAttention(q, k, v, o)),
+      run: (batch) => this.#call((backend) => runBatch(backend, batch)),
       dispose: () => this.dispose(),
     };
   }
@@ -207,6 +214,12 @@ class AttentionEngine implements Engine {
     const bytes = 4 * (n * heads * dk + 2 * m * kvHeads * Math.max(dk, dv) + n * heads * dv + n * dModel) + heads * attentionBytes(n, m, dv, true);
     checkMemoryBudget(bytes, this.#budget, `Multi-head attention with ${heads} heads over ${n} queries and ${m} keys`);
     return multiHeadAttention(this.#routed, xq, xkv, weights, options);
+  }
+
+  async run(batch: Batch): Promise<BatchResult> {
+    this.#checkOpen();
+    batch.check(this.#budget);
+    return this.#call((backend) => runBatch(backend, batch));
   }
 
   dispose(): void {

@@ -28,6 +28,9 @@ export { AttentionError, type AttentionErrorCode } from './errors';
 // The engine: WebGPU when usable, else the CPU, and says which.
 export { createEngine, FORCED_CPU_REASON, INLINE_WORK, type Engine, type EngineOptions } from './engine';
 
+// Several ops in one go (one submission on WebGPU)
+export { Batch, type BatchResult, type BatchValue } from './batch';
+
 // Masks and input checks
 export { isContiguous, maskAllows, maskedFraction, maskMatrix, rowRange } from './masks';
 export { DEFAULT_MEMORY_BUDGET_BYTES } from './validate';

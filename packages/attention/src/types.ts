@@ -1,3 +1,4 @@
+import type { Batch, BatchResult } from './batch';
 import type { Tensor } from './tensor';
 
 /**
@@ -120,6 +121,8 @@ export interface Backend {
   attention(q: Tensor, k: Tensor, v: Tensor, options?: AttentionOptions): Promise<AttentionResult>;
   /** The tiled pass with online softmax; same output as attention() within rounding. */
   flashAttention(q: Tensor, k: Tensor, v: Tensor, options: FlashOptions): Promise<Tensor>;
+  /** A batch in one go (WebGPU: one submission, one readback). Without it, the engine runs the batch op by op. */
+  run?(batch: Batch): Promise<BatchResult>;
   /** Frees buffers, pipelines and workers. */
   dispose(): void;
 }

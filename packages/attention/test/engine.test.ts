@@ -5,6 +5,7 @@ import type { WorkerRequest } from '../src/cpu/protocol';
 import { createEngine, FORCED_CPU_REASON, INLINE_WORK, type Engine, type WorkerLike } from '../src/engine';
 import { flashAttentionCpu } from '../src/flash';
 import { multiHeadAttention } from '../src/multihead';
+import { Batch } from '../src/batch';
 import { createCpuBackend } from '../src/cpu/backend';
 import { randn } from '../src/tensor';
 import type { MultiHeadWeights } from '../src/types';
@@ -182,11 +183,21 @@ describe.skipIf(!gpu)(`engine on WebGPU${reason ? ` (skipped: ${reason})` : ''}`
     expect(e.backend.kind === 'cpu' && e.backend.reason).toMatch(/^a WebGPU shader \(flash\) failed to compile: /);
   });
 
-  it('falls back between the heads of one multi-head call', async () => {
-    const e = await engine({ gpu: gpu!, faults: { loseDeviceAfterCalls: 4 } });
+  it('runs a batch on the CPU when a shader fails to compile, and says why', async () => {
+    const e = await engine({ gpu: gpu!, faults: { failShaderCompile: true } });
+    const batch = new Batch();
+    const out = batch.read(batch.attention(batch.input(q), batch.input(k), batch.input(v), causal).output);
+    expectClose((await e.run(batch)).get(out), want);
+    expect(e.backend.kind === 'cpu' && e.backend.reason).toMatch(/^a WebGPU shader \(\w+\) failed to compile: /);
+  });
+
+  it('reruns a multi-head call (one batch) on the CPU when the device is lost during it', async () => {
+    const e = await engine({ gpu: gpu!, faults: { loseDeviceAfterCalls: 1 } });
     const x = randn([6, 8], 30);
     const weights: MultiHeadWeights = { wq: randn([8, 8], 31), wk: randn([8, 8], 32), wv: randn([8, 8], 33), wo: randn([8, 8], 34) };
     const options = { heads: 2 };
+    await e.matmul(x, weights.wq);
+    expect(e.backend.kind).toBe('webgpu');
     const got = await e.multiHeadAttention(x, x, weights, options);
     const cpu = await multiHeadAttention(createCpuBackend('test'), x, x, weights, options);
     expectClose(got.output, cpu.output, 'multi-head output');

@@ -4,7 +4,7 @@ import { AttentionError } from '../src/errors';
 import { maskMatrix } from '../src/masks';
 import { randn, tensor, type Tensor } from '../src/tensor';
 import type { MaskSpec } from '../src/types';
-import { createWebGpuBackend, type WebGpuBackend } from '../src/webgpu/backend';
+import { createWebGpuBackend, SMALL_ATTENTION, SMALL_MATMUL, type WebGpuBackend } from '../src/webgpu/backend';
 import { flashSharedWords, planFlash } from '../src/webgpu/flash-plan';
 import { expectClose, nodeGpu } from './webgpu-support';
 
@@ -72,6 +72,19 @@ describe.skipIf(!gpu)(`WebGPU backend on a real device${reason ? ` (skipped: ${r
       expectClose(await backend.matmul(a, b, { transposeB: true }), matmulReference(a, b, true), 'C');
     });
 
+    it.each([false, true])('gives the same bits from the small kernel as from the tiled one (transposeB: %s)', async (transposeB) => {
+      // 128 × 64 · 64 × 64 is 524,288 multiply-adds: above SMALL_MATMUL, so
+      // tiled; its first 16 rows alone (65,536) go to matmul-small.wgsl.
+      const a = randn([128, 64], 5);
+      const b = randn([64, 64], 6);
+      expect(128 * 64 * 64).toBeGreaterThan(SMALL_MATMUL);
+      expect(16 * 64 * 64).toBeLessThanOrEqual(SMALL_MATMUL);
+      const whole = await backend.matmul(a, b, { transposeB });
+      const top = await backend.matmul({ data: a.data.slice(0, 16 * 64), shape: [16, 64] }, b, { transposeB });
+      expectClose(whole, matmulReference(a, b, transposeB), 'C');
+      expect(Array.from(top.data)).toEqual(Array.from(whole.data.subarray(0, 16 * 64)));
+    });
+
     it('computes exact small products', async () => {
       const c = await backend.matmul(tensor([1, 2, 3, 4, 5, 6], [2, 3]), tensor([7, 8, 9, 10, 11, 12], [3, 2]));
       expect(Array.from(c.data)).toEqual([58, 64, 139, 154]);
@@ -102,6 +115,31 @@ describe.skipIf(!gpu)(`WebGPU backend on a real device${reason ? ` (skipped: ${r
   });
 
   describe('attention', () => {
+    it.each([
+      ['no mask', undefined],
+      ['a boolean mask', (i: number, j: number) => (i * 7 + j * 3) % 5 !== 0],
+    ] as const)('gives the same bits from the one-thread-per-row kernel as from the workgroup-per-row one (%s)', async (_, allowed) => {
+      // 256 queries over 40 keys at d_k = d_v = 16 is 327,680 multiply-adds:
+      // above SMALL_ATTENTION, so a workgroup per row; its first 16 rows
+      // alone (20,480) go to attention-small.wgsl. 40 keys > 32 exercise
+      // the partial sums that thread t of the large kernel would hold.
+      const [n, m, d] = [256, 40, 16];
+      expect(n * m * 2 * d).toBeGreaterThan(SMALL_ATTENTION);
+      expect(16 * m * 2 * d).toBeLessThanOrEqual(SMALL_ATTENTION);
+      const q = randn([n, d], 21, 2);
+      const k = randn([m, d], 22);
+      const v = randn([m, d], 23);
+      const bits = (rows: number) => Uint8Array.from({ length: rows * m }, (_, x) => (allowed ? (allowed(Math.floor(x / m), x % m) ? 1 : 0) : 1));
+      const maskOf = (rows: number): MaskSpec | undefined => (allowed ? { kind: 'boolean', allowed: bits(rows) } : undefined);
+      const options = (rows: number) => ({ stages: true, ...(allowed ? { mask: maskOf(rows)! } : {}) });
+      const whole = await backend.attention(q, k, v, options(n));
+      const top = await backend.attention({ data: q.data.slice(0, 16 * d), shape: [16, d] }, k, v, options(16));
+      expectClose(whole.output, attentionReference(q, k, v, allowed ? { mask: maskOf(n)! } : {}).output, 'O');
+      expect(Array.from(top.stages!.weights.data)).toEqual(Array.from(whole.stages!.weights.data.subarray(0, 16 * m)));
+      expect(Array.from(top.stages!.scores.data)).toEqual(Array.from(whole.stages!.scores.data.subarray(0, 16 * m)));
+      expect(Array.from(top.output.data)).toEqual(Array.from(whole.output.data.subarray(0, 16 * d)));
+    });
+
     const n = 11;
     const m = 13;
     const q = randn([n, 8], 10);

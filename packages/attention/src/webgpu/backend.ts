@@ -10,6 +10,7 @@ import { encodeMask } from './mask';
 import { PipelineCache, type Constants } from './pipelines';
 import { BufferPool } from './pool';
 import { describeAdapter, requestDeviceLimits } from './adapter';
+import { batchResult, type Batch, type BatchResult } from '../batch';
 
 /**
  * Test-only fault injection. Each fault makes a real failure happen on the
@@ -52,6 +53,12 @@ const STAGING = BufferUsage.MAP_READ | BufferUsage.COPY_DST;
 const PLACEHOLDER_BYTES = 4;
 /** matmul.wgsl computes a 64 × 64 tile of C per workgroup. */
 const MATMUL_TILE = 64;
+/** Largest product, in multiply-adds, that matmul-small.wgsl takes (see matmulLaunch). */
+export const SMALL_MATMUL = 1 << 18;
+/** Largest attention, in multiply-adds, that attention-small.wgsl takes (see attentionLaunch). */
+export const SMALL_ATTENTION = 1 << 18;
+/** Threads per workgroup of the one-thread-per-element (or row) kernels: matmul-small, attention-small, add, gelu, copy. */
+const ELEMENTS_PER_GROUP = 64;
 /** How long to wait for device.lost after a failed call before blaming something else. */
 const LOST_GRACE_MS = 20;
 
@@ -166,12 +173,10 @@ class GpuBackend implements WebGpuBackend {
     const N = transposeB ? matrixDims(b)[0] : matrixDims(b)[1];
     const uniform = new Uint32Array([M, N, K, 0]).buffer;
     const [c] = await this.#run({
-      kernel: 'matmul',
-      constants: { TRANSPOSE_B: transposeB },
+      ...matmulLaunch(M, N, K, transposeB),
       uniform,
       inputs: [input(a.data), input(b.data)],
       outputs: [{ bytes: 4 * M * N, read: true }],
-      grid: [ceilDiv(N, MATMUL_TILE), ceilDiv(M, MATMUL_TILE)],
     });
     return { data: c!, shape: [M, N] };
   }
@@ -202,8 +207,7 @@ class GpuBackend implements WebGpuBackend {
     const scale = options.scale ?? 1 / Math.sqrt(dk);
     const mask = encodeMask(options.mask);
     const [weights, output, planes] = await this.#run({
-      kernel: 'attention',
-      constants: { WRITE_STAGES: stages },
+      ...attentionLaunch(n, m, dk, dv, stages),
       uniform: attentionUniform(n, m, dk, dv, scale, mask),
       inputs: [input(q.data), input(k.data), input(v.data), mask.bits ? input(mask.bits) : placeholder()],
       outputs: [
@@ -211,7 +215,6 @@ class GpuBackend implements WebGpuBackend {
         { bytes: 4 * n * dv, read: true },
         { bytes: stages ? 4 * 3 * n * m : PLACEHOLDER_BYTES, read: stages },
       ],
-      grid: rowGrid(n),
     });
     const result: AttentionResult = { output: { data: output!, shape: [n, dv] } };
     if (stages) {
@@ -274,21 +277,166 @@ class GpuBackend implements WebGpuBackend {
   async #run(launch: Launch): Promise<Float32Array[]> {
     this.#checkUsable();
     const sizes = [...launch.inputs.map((i) => i.bytes), ...launch.outputs.map((o) => o.bytes)];
-    const largest = Math.max(...sizes);
-    if (largest > this.#maxBinding) {
-      throw new GpuFailure('too-large', `a ${largest}-byte buffer exceeds this WebGPU device's ${this.#maxBinding}-byte limit`);
+    this.#checkFits(Math.max(...sizes), launch.grid);
+    const pipeline = await this.#pipelines.get(launch.kernel, launch.constants);
+    return this.#submit((take, pass) => {
+      const device = this.#device;
+      const uniform = take(launch.uniform.byteLength, UNIFORM);
+      device.queue.writeBuffer(uniform, 0, launch.uniform);
+      const inputs = launch.inputs.map((i) => {
+        const b = take(i.bytes, STORAGE);
+        if (i.data) device.queue.writeBuffer(b, 0, i.data);
+        return b;
+      });
+      const outputs = launch.outputs.map((o) => take(o.bytes, STORAGE));
+      this.#dispatch(pass, launch.kernel, pipeline, [uniform, ...inputs, ...outputs], launch.grid);
+      return launch.outputs.map((o, i) => (o.read ? { buffer: outputs[i]!, bytes: o.bytes } : null));
+    });
+  }
+
+  /**
+   * A batch (batch.ts) as one submission: every value gets its own buffer,
+   * every op one dispatch, and the values asked for come back in one readback.
+   */
+  async run(batch: Batch): Promise<BatchResult> {
+    this.#checkUsable();
+    const { nodes } = batch;
+    const bytesOf = (id: number) => 4 * nodes[id]!.shape[0] * nodes[id]!.shape[1];
+    // What each op will ask of the device, checked before anything is allocated.
+    const launches = nodes.map((node): { kernel: KernelName; constants: Constants; grid: [number, number] } | null => {
+      const [rows, cols] = node.shape;
+      switch (node.op) {
+        case 'matmul':
+          return matmulLaunch(rows, cols, nodes[node.a]!.shape[1], node.transposeB);
+        case 'attention':
+          return attentionLaunch(rows, nodes[node.k]!.shape[0], nodes[node.q]!.shape[1], cols, false);
+        case 'layerNorm':
+          return { kernel: 'layernorm', constants: {}, grid: rowGrid(rows) };
+        case 'add':
+        case 'gelu':
+          return { kernel: node.op, constants: {}, grid: rowGrid(ceilDiv(rows * cols, ELEMENTS_PER_GROUP)) };
+        case 'columns':
+        case 'concat':
+          return { kernel: 'copy', constants: {}, grid: rowGrid(ceilDiv(rows * cols, ELEMENTS_PER_GROUP)) };
+        default:
+          return null;
+      }
+    });
+    nodes.forEach((_, id) => this.#checkFits(bytesOf(id), launches[id]?.grid ?? [1, 1]));
+    const pipelines = await Promise.all(launches.map((l) => (l ? this.#pipelines.get(l.kernel, l.constants) : null)));
+
+    const outputs = await this.#submit((take, pass) => {
+      const device = this.#device;
+      const buffers: GPUBuffer[] = [];
+      const uniform = (data: ArrayBuffer): GPUBuffer => {
+        const b = take(data.byteLength, UNIFORM);
+        device.queue.writeBuffer(b, 0, data);
+        return b;
+      };
+      const copy = (rows: number, width: number, src: GPUBuffer, srcStride: number, srcOffset: number, dst: GPUBuffer, dstStride: number, dstOffset: number): void => {
+        const params = uniform(new Uint32Array([rows, width, srcStride, srcOffset, dstStride, dstOffset, 0, 0]).buffer);
+        this.#dispatch(pass, 'copy', copyPipeline(), [params, src, dst], rowGrid(ceilDiv(rows * width, ELEMENTS_PER_GROUP)));
+      };
+      const copyPipeline = (): GPUComputePipeline => pipelines[launches.findIndex((l) => l?.kernel === 'copy')]!;
+      for (const [id, node] of nodes.entries()) {
+        const [rows, cols] = node.shape;
+        if (node.op === 'weights') continue; // its buffer came with its attention node
+        const out = take(bytesOf(id), STORAGE);
+        buffers[id] = out;
+        const pipeline = pipelines[id]!; // null for inputs, which dispatch nothing
+        const grid = launches[id]?.grid ?? [1, 1];
+        switch (node.op) {
+          case 'input':
+            device.queue.writeBuffer(out, 0, node.data);
+            break;
+          case 'matmul': {
+            const inner = nodes[node.a]!.shape[1];
+            this.#dispatch(pass, launches[id]!.kernel, pipeline, [uniform(new Uint32Array([rows, cols, inner, 0]).buffer), buffers[node.a]!, buffers[node.b]!, out], grid);
+            break;
+          }
+          case 'attention': {
+            const [, dk] = nodes[node.q]!.shape;
+            const [m] = nodes[node.k]!.shape;
+            const mask = encodeMask(node.mask);
+            const bits = take(mask.bits ? mask.bits.byteLength : PLACEHOLDER_BYTES, STORAGE);
+            if (mask.bits) device.queue.writeBuffer(bits, 0, mask.bits);
+            const weights = take(bytesOf(id + 1), STORAGE);
+            buffers[id + 1] = weights;
+            const planes = take(PLACEHOLDER_BYTES, STORAGE);
+            const params = uniform(attentionUniform(rows, m, dk, cols, node.scale, mask));
+            this.#dispatch(pass, launches[id]!.kernel, pipeline, [params, buffers[node.q]!, buffers[node.k]!, buffers[node.v]!, bits, weights, out, planes], grid);
+            break;
+          }
+          case 'layerNorm': {
+            const params = new ArrayBuffer(16);
+            new Uint32Array(params, 0, 2).set([rows, cols]);
+            new Float32Array(params, 8, 1)[0] = node.epsilon;
+            this.#dispatch(pass, 'layernorm', pipeline, [uniform(params), buffers[node.x]!, buffers[node.gain]!, buffers[node.bias]!, out], grid);
+            break;
+          }
+          case 'add': {
+            const [bRows, bCols] = nodes[node.b]!.shape;
+            this.#dispatch(pass, 'add', pipeline, [uniform(new Uint32Array([rows * cols, bRows * bCols, 0, 0]).buffer), buffers[node.a]!, buffers[node.b]!, out], grid);
+            break;
+          }
+          case 'gelu':
+            this.#dispatch(pass, 'gelu', pipeline, [uniform(new Uint32Array([rows * cols, 0, 0, 0]).buffer), buffers[node.x]!, out], grid);
+            break;
+          case 'columns': {
+            const stride = nodes[node.x]!.shape[1];
+            copy(rows, cols, buffers[node.x]!, stride, node.from, out, cols, 0);
+            break;
+          }
+          case 'concat': {
+            let at = 0;
+            for (const part of node.parts) {
+              const [partRows, partCols] = nodes[part]!.shape;
+              if (node.axis === 'rows') copy(partRows, partCols, buffers[part]!, partCols, 0, out, cols, at * cols);
+              else copy(partRows, partCols, buffers[part]!, partCols, 0, out, cols, at);
+              at += node.axis === 'rows' ? partRows : partCols;
+            }
+            break;
+          }
+        }
+      }
+      return batch.reads.map((id) => ({ buffer: buffers[id]!, bytes: bytesOf(id) }));
+    });
+    return batchResult(batch, new Map(batch.reads.map((id, i) => [id, outputs[i]!])));
+  }
+
+  /** Refuses, before any allocation, a buffer or grid this device cannot take. */
+  #checkFits(bytes: number, grid: [number, number]): void {
+    if (bytes > this.#maxBinding) {
+      throw new GpuFailure('too-large', `a ${bytes}-byte buffer exceeds this WebGPU device's ${this.#maxBinding}-byte limit`);
     }
     const maxGroups = this.#device.limits.maxComputeWorkgroupsPerDimension;
-    if (launch.grid[0] > maxGroups || launch.grid[1] > maxGroups) {
+    if (grid[0] > maxGroups || grid[1] > maxGroups) {
       throw new GpuFailure('too-large', `the problem needs more workgroups than this WebGPU device can dispatch`);
     }
-    const pipeline = await this.#pipelines.get(launch.kernel, launch.constants);
-    this.#checkUsable();
+  }
 
+  /** One compute pass with one dispatch; bindings in the kernel's order. */
+  #dispatch(pass: GPUComputePassEncoder, kernel: KernelName, pipeline: GPUComputePipeline, bindings: GPUBuffer[], grid: [number, number]): void {
+    const bindGroup = this.#device.createBindGroup({
+      layout: this.#pipelines.layout(kernel),
+      entries: bindings.map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bindGroup);
+    pass.dispatchWorkgroups(grid[0], grid[1]);
+  }
+
+  /**
+   * Encodes some work, submits it and reads back what it returns (null: a
+   * placeholder read as an empty array), all inside error scopes, through one
+   * staging buffer and one map. Buffers taken with `take` go back to the pool
+   * once the readback is done, or are destroyed if anything failed.
+   */
+  async #submit(encode: (take: (bytes: number, usage: number) => GPUBuffer, pass: GPUComputePassEncoder) => ({ buffer: GPUBuffer; bytes: number } | null)[]): Promise<Float32Array[]> {
+    this.#checkUsable();
     const device = this.#device;
     const pool = this.#pool;
     const used: GPUBuffer[] = [];
-    const staging: (GPUBuffer | null)[] = [];
     const take = (bytes: number, usage: number): GPUBuffer => {
       const b = pool.acquire(bytes, usage);
       used.push(b);
@@ -301,33 +449,28 @@ class GpuBackend implements WebGpuBackend {
       device.pushErrorScope('out-of-memory');
       device.pushErrorScope('validation');
       let scopes: Promise<[GPUError | null, GPUError | null]>;
+      let staging: GPUBuffer | null = null;
+      const offsets: number[] = [];
+      let reads: ({ buffer: GPUBuffer; bytes: number } | null)[];
       try {
-        const uniform = take(launch.uniform.byteLength, UNIFORM);
-        device.queue.writeBuffer(uniform, 0, launch.uniform);
-        const inputs = launch.inputs.map((i) => {
-          const b = take(i.bytes, STORAGE);
-          if (i.data) device.queue.writeBuffer(b, 0, i.data);
-          return b;
-        });
-        const outputs = launch.outputs.map((o) => take(o.bytes, STORAGE));
-        const bindGroup = device.createBindGroup({
-          layout: this.#pipelines.layout(launch.kernel),
-          entries: [uniform, ...inputs, ...outputs].map((buffer, binding) => ({ binding, resource: { buffer } })),
-        });
         const encoder = device.createCommandEncoder();
+        // One compute pass for every dispatch: WebGPU orders each dispatch's
+        // reads after the writes of those before it, and a software adapter
+        // pays per pass (a batch of copies ran 3× slower with a pass each).
         const pass = encoder.beginComputePass();
-        pass.setPipeline(pipeline);
-        pass.setBindGroup(0, bindGroup);
-        pass.dispatchWorkgroups(launch.grid[0], launch.grid[1]);
+        reads = encode(take, pass);
         pass.end();
-        launch.outputs.forEach((o, i) => {
-          let s: GPUBuffer | null = null;
-          if (o.read) {
-            s = take(o.bytes, STAGING);
-            encoder.copyBufferToBuffer(outputs[i]!, 0, s, 0, o.bytes);
-          }
-          staging.push(s);
-        });
+        let total = 0;
+        for (const r of reads) {
+          offsets.push(total);
+          total += r?.bytes ?? 0;
+        }
+        if (total > 0) {
+          staging = take(total, STAGING);
+          reads.forEach((r, i) => {
+            if (r) encoder.copyBufferToBuffer(r.buffer, 0, staging!, offsets[i]!, r.bytes);
+          });
+        }
         device.queue.submit([encoder.finish()]);
       } finally {
         const validation = device.popErrorScope();
@@ -338,21 +481,16 @@ class GpuBackend implements WebGpuBackend {
       const lose = this.#faults.loseDeviceAfterCalls;
       if (lose !== undefined && this.#calls > lose) device.destroy();
 
-      const maps = Promise.all(staging.map((s) => s?.mapAsync(MAP_MODE_READ)));
-      const [scopeResult, mapResult] = await Promise.allSettled([scopes, maps]);
+      const [scopeResult, mapResult] = await Promise.allSettled([scopes, staging?.mapAsync(MAP_MODE_READ)]);
       if (scopeResult.status === 'rejected') throw scopeResult.reason;
       const [validationError, oomError] = scopeResult.value;
       if (oomError) throw new GpuFailure('out-of-memory', `the WebGPU device ran out of memory: ${oomError.message}`);
       if (validationError) throw new GpuFailure('validation', `the WebGPU device rejected a command: ${validationError.message}`);
       if (mapResult.status === 'rejected') throw mapResult.reason;
-      const results = launch.outputs.map((o, i) => {
-        const s = staging[i];
-        if (!s) return new Float32Array(0);
-        // Copy out: the mapped range is detached by unmap().
-        const data = new Float32Array(s.getMappedRange(0, o.bytes).slice(0));
-        s.unmap();
-        return data;
-      });
+      // Copy out: the mapped range is detached by unmap().
+      const mapped = staging ? staging.getMappedRange(0, offsets.at(-1)! + (reads.at(-1)?.bytes ?? 0)) : null;
+      const results = reads.map((r, i) => (r && mapped ? new Float32Array(mapped.slice(offsets[i]!, offsets[i]! + r.bytes)) : new Float32Array(0)));
+      staging?.unmap();
       ok = true;
       return results;
     } catch (error) {
@@ -375,6 +513,29 @@ class GpuBackend implements WebGpuBackend {
     if (this.#failure !== null) return new GpuFailure(this.#failureCause, this.#failure);
     return new GpuFailure('internal', `a WebGPU call failed: ${messageOf(error)}`);
   }
+}
+
+/**
+ * Which kernel multiplies M × K by K × N: matmul.wgsl's 64 × 64 tiles, or
+ * for at most SMALL_MATMUL multiply-adds, matmul-small.wgsl's one output per
+ * thread. Both give the same bits, so the choice changes only the time.
+ */
+function matmulLaunch(M: number, N: number, K: number, transposeB: boolean): { kernel: 'matmul' | 'matmulSmall'; constants: Constants; grid: [number, number] } {
+  const constants = { TRANSPOSE_B: transposeB };
+  if (M * N * K <= SMALL_MATMUL) return { kernel: 'matmulSmall', constants, grid: rowGrid(ceilDiv(M * N, ELEMENTS_PER_GROUP)) };
+  return { kernel: 'matmul', constants, grid: [ceilDiv(N, MATMUL_TILE), ceilDiv(M, MATMUL_TILE)] };
+}
+
+/**
+ * Which kernel runs attention for n queries over m keys: attention.wgsl's
+ * workgroup per query row, or for at most SMALL_ATTENTION multiply-adds
+ * (n · m · (d_k + d_v)), attention-small.wgsl's thread per row. Both give
+ * the same bits, so the choice changes only the time.
+ */
+function attentionLaunch(n: number, m: number, dk: number, dv: number, stages: boolean): { kernel: 'attention' | 'attentionSmall'; constants: Constants; grid: [number, number] } {
+  const constants = { WRITE_STAGES: stages };
+  if (n * m * (dk + dv) <= SMALL_ATTENTION) return { kernel: 'attentionSmall', constants, grid: rowGrid(ceilDiv(n, ELEMENTS_PER_GROUP)) };
+  return { kernel: 'attention', constants, grid: rowGrid(n) };
 }
 
 function matrixDims(t: Tensor): [number, number] {

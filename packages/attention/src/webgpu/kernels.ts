@@ -1,10 +1,17 @@
 import matmulSrc from './matmul.wgsl?raw';
+import matmulSmallSrc from './matmul-small.wgsl?raw';
 import softmaxSrc from './softmax.wgsl?raw';
 import attentionSrc from './attention.wgsl?raw';
+import attentionSmallSrc from './attention-small.wgsl?raw';
+import scoresSrc from './attention-scores.wgsl?raw';
 import flashSrc from './flash.wgsl?raw';
 import maskSrc from './mask.wgsl?raw';
 import inputsSrc from './attention-inputs.wgsl?raw';
 import reduceSrc from './row-reduce.wgsl?raw';
+import layerNormSrc from './layernorm.wgsl?raw';
+import addSrc from './add.wgsl?raw';
+import copySrc from './copy.wgsl?raw';
+import geluSrc from './gelu.wgsl?raw';
 
 /** How a kernel sees one binding (all in group 0, numbered in order). */
 export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
@@ -26,17 +33,41 @@ export const KERNELS = {
     source: matmulSrc,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
+  matmulSmall: {
+    source: matmulSmallSrc,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
   softmax: {
     source: `${reduceSrc}\n${softmaxSrc}`,
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   attention: {
-    source: `${reduceSrc}\n${inputsSrc}\n${maskSrc}\n${attentionSrc}`,
+    source: `${reduceSrc}\n${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSrc}`,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
+  },
+  attentionSmall: {
+    source: `${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSmallSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
   },
   flash: {
     source: `${inputsSrc}\n${maskSrc}\n${flashSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  layernorm: {
+    source: `${reduceSrc}\n${layerNormSrc}`,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  add: {
+    source: addSrc,
+    bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
+  },
+  gelu: {
+    source: geluSrc,
+    bindings: ['uniform', 'read-only-storage', 'storage'],
+  },
+  copy: {
+    source: copySrc,
+    bindings: ['uniform', 'read-only-storage', 'storage'],
   },
 } as const satisfies Record<string, KernelDef>;
 

@@ -11,10 +11,11 @@
 const MIN_BYTES = 256;
 /**
  * Free buffers kept per bucket: one attention call binds up to 9 buffers
- * (uniform, Q, K, V, mask, weights, output, stages and their readbacks), and
- * small problems put most of them in the same 256-byte bucket.
+ * (uniform, Q, K, V, mask, weights, output, stages and their readback), but
+ * a batch (batch.ts) takes one per value and one uniform per op: a step of
+ * the guide's decoder takes about 160, most of them in the 256-byte bucket.
  */
-const MAX_FREE_PER_BUCKET = 16;
+const MAX_FREE_PER_BUCKET = 256;
 /** Bytes kept in free lists at most, so an idle pool never hoards device memory. */
 const MAX_FREE_BYTES = 128 * 2 ** 20;
 

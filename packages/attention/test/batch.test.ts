@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Batch, layerNormRows, type BatchValue } from '../src/batch';
+import { createCpuBackend } from '../src/cpu/backend';
+import { createEngine, type Engine } from '../src/engine';
+import { randn, type Tensor } from '../src/tensor';
+import type { MaskSpec } from '../src/types';
+import { createWebGpuBackend, type WebGpuBackend } from '../src/webgpu/backend';
+import { expectClose, nodeGpu } from './webgpu-support';
+
+const { gpu, reason } = await nodeGpu();
+
+/**
+ * A decoder-style layer as a batch: layer norm, one product for Q, K and V
+ * side by side, each head's slice, cached keys and values stacked above the
+ * new ones, attention, the heads side by side, W_O and the residual. Returns
+ * the batch and the values it reads.
+ */
+function layerBatch(rows: number, cached: number, seed: number, mask?: MaskSpec) {
+  const d = 12;
+  const heads = 3;
+  const dk = d / heads;
+  const b = new Batch();
+  const x = b.input(randn([rows, d], seed));
+  const gain = b.input(randn([1, d], seed + 1, 0.5));
+  const bias = b.input(randn([1, d], seed + 2, 0.1));
+  const h = b.layerNorm(x, gain, bias);
+  const qkv = b.matmul(h, b.input(randn([d, 3 * d], seed + 3, 0.4)));
+  const outputs: BatchValue[] = [];
+  const weights: BatchValue[] = [];
+  for (let hd = 0; hd < heads; hd++) {
+    let k = b.columns(qkv, d + hd * dk, dk);
+    let v = b.columns(qkv, 2 * d + hd * dk, dk);
+    if (cached > 0) {
+      k = b.concat([b.input(randn([cached, dk], seed + 10 + hd)), k], 'rows');
+      v = b.concat([b.input(randn([cached, dk], seed + 20 + hd)), v], 'rows');
+    }
+    const head = b.attention(b.columns(qkv, hd * dk, dk), k, v, mask ? { mask } : {});
+    outputs.push(head.output);
+    weights.push(b.read(head.weights));
+  }
+  const concatenated = b.read(b.concat(outputs, 'columns'));
+  const y = b.read(b.add(x, b.matmul(concatenated, b.input(randn([d, d], seed + 4, 0.4)))));
+  // An MLP block: biases added to every row, GELU between the two products.
+  const hidden = b.read(b.gelu(b.add(b.matmul(b.layerNorm(y, gain, bias), b.input(randn([d, 2 * d], seed + 6, 0.5))), b.input(randn([1, 2 * d], seed + 7, 0.5)))));
+  const z = b.add(y, b.add(b.matmul(hidden, b.input(randn([2 * d, d], seed + 8, 0.3))), b.input(randn([1, d], seed + 9, 0.1))));
+  const logits = b.read(b.matmul(b.layerNorm(z, gain, bias), b.input(randn([20, d], seed + 5)), { transposeB: true }));
+  return { b, h, weights, concatenated, y, hidden, logits };
+}
+
+describe('batches on the CPU', () => {
+  const cpu = createCpuBackend('test');
+
+  it('give what the same ops give one by one', async () => {
+    const engine = await createEngine({ prefer: 'cpu' });
+    const x = randn([5, 8], 1);
+    const w = randn([8, 6], 2);
+    const gain = randn([1, 8], 3);
+    const bias = randn([1, 8], 4);
+    const b = new Batch();
+    const xv = b.input(x);
+    const normed = b.read(b.layerNorm(xv, b.input(gain), b.input(bias), 1e-5));
+    const product = b.read(b.matmul(normed, b.input(w)));
+    const q = b.columns(product, 0, 3);
+    const k = b.columns(product, 3, 3);
+    const head = b.attention(q, k, b.read(b.concat([k, q], 'columns')), { mask: { kind: 'causal' } });
+    b.read(head.output);
+    b.read(head.weights);
+    const stacked = b.read(b.concat([q, k], 'rows'));
+    const sum = b.read(b.add(product, product));
+    const biased = b.read(b.add(product, b.input({ data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [1, 6] })));
+    const activated = b.read(b.gelu(b.input({ data: Float32Array.from([-3, -1, 0, 0.5, 2]), shape: [1, 5] })));
+    const result = await engine.run(b);
+
+    const expectedNormed = layerNormRows(x.data, 5, 8, gain.data, bias.data, 1e-5);
+    expect(result.get(normed).data).toEqual(expectedNormed);
+    const expectedProduct = await cpu.matmul({ data: expectedNormed, shape: [5, 8] }, w);
+    expect(result.get(product).data).toEqual(expectedProduct.data);
+    const cols = (t: Tensor, from: number, width: number) =>
+      Float32Array.from({ length: 5 * width }, (_, i) => t.data[Math.floor(i / width) * t.shape[1]! + from + (i % width)]!);
+    const qData = cols(expectedProduct, 0, 3);
+    const kData = cols(expectedProduct, 3, 3);
+    const vData = Float32Array.from({ length: 30 }, (_, i) => (i % 6 < 3 ? kData[Math.floor(i / 6) * 3 + (i % 6)]! : qData[Math.floor(i / 6) * 3 + (i % 6) - 3]!));
+    const single = await cpu.attention({ data: qData, shape: [5, 3] }, { data: kData, shape: [5, 3] }, { data: vData, shape: [5, 6] }, { mask: { kind: 'causal' }, stages: true });
+    expect(result.get(head.output).data).toEqual(single.output.data);
+    expect(result.get(head.weights).data).toEqual(single.stages!.weights.data);
+    expect(result.get(head.weights).data[1]).toBe(0); // query 0 may not see key 1
+    expect(result.get(stacked).shape).toEqual([10, 3]);
+    expect(result.get(stacked).data).toEqual(Float32Array.from([...qData, ...kData]));
+    expect(result.get(sum).data).toEqual(expectedProduct.data.map((v) => v + v));
+    expect(result.get(biased).data).toEqual(expectedProduct.data.map((v, i) => v + 1 + (i % 6)));
+    // GELU (tanh form): 0 at 0, near x for large x, slightly negative below 0.
+    const g = result.get(activated).data;
+    expect([...g].map((v) => Number(v.toFixed(4)))).toEqual([-0.0036, -0.1588, 0, 0.3457, 1.9546]);
+    engine.dispose();
+  });
+
+  it('normalise each row to mean 0 and variance 1 before the gain and bias', () => {
+    const x = Float32Array.from([1, 2, 3, 4, 100, 100, 100, 101]);
+    const y = layerNormRows(x, 2, 4, Float32Array.from([1, 1, 1, 1]), new Float32Array(4), 0);
+    for (const row of [y.subarray(0, 4), y.subarray(4)]) {
+      const mean = row.reduce((a, v) => a + v, 0) / 4;
+      const variance = row.reduce((a, v) => a + (v - mean) ** 2, 0) / 4;
+      expect(Math.abs(mean)).toBeLessThan(1e-6);
+      expect(variance).toBeCloseTo(1, 5);
+    }
+    expect(y[7]).toBeCloseTo(Math.sqrt(3), 5);
+  });
+
+  it('only give back what they read', async () => {
+    const engine = await createEngine({ prefer: 'cpu' });
+    const b = new Batch();
+    const x = b.input(randn([2, 2], 1));
+    const y = b.add(x, x);
+    b.read(y);
+    const result = await engine.run(b);
+    expect(() => result.get(x)).toThrow(expect.objectContaining({ code: 'INVALID_SIZE' }));
+    await expect(engine.run(new Batch())).rejects.toMatchObject({ code: 'INVALID_SIZE' });
+    engine.dispose();
+  });
+
+  it('refuse bad shapes and inputs when the op is added, naming the problem', () => {
+    const b = new Batch();
+    const a = b.input(randn([2, 3], 1));
+    const c = b.input(randn([4, 5], 2));
+    expect(() => b.matmul(a, c)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining('inner sizes 3 and 4') }));
+    expect(() => b.add(a, c)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+    expect(() => b.add(b.input(randn([3, 3], 3)), a)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining('one row of 3') }));
+    expect(() => b.columns(a, 2, 2)).toThrow(expect.objectContaining({ code: 'INVALID_SIZE' }));
+    expect(() => b.concat([a, c], 'rows')).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+    expect(() => b.concat([], 'columns')).toThrow(expect.objectContaining({ code: 'INVALID_SIZE' }));
+    expect(() => b.layerNorm(a, c, c)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH', message: expect.stringContaining('must be [1, 3]') }));
+    expect(() => b.attention(a, c, c)).toThrow(expect.objectContaining({ code: 'SHAPE_MISMATCH' }));
+    expect(() => b.attention(a, a, a, { mask: { kind: 'sliding-window', window: 0 } })).toThrow(expect.objectContaining({ code: 'INVALID_MASK' }));
+    expect(() => b.input({ data: Float32Array.from([1, Number.NaN]), shape: [1, 2] })).toThrow(expect.objectContaining({ code: 'NON_FINITE' }));
+    expect(() => new Batch().read(a)).toThrow(expect.objectContaining({ message: expect.stringContaining('another batch') }));
+  });
+
+  it('are refused over the memory budget before anything runs', async () => {
+    const engine = await createEngine({ prefer: 'cpu', memoryBudgetBytes: 1000 });
+    const b = new Batch();
+    b.read(b.add(b.input(randn([10, 10], 1)), b.input(randn([10, 10], 2))));
+    await expect(engine.run(b)).rejects.toMatchObject({ code: 'MEMORY_BUDGET' });
+    engine.dispose();
+  });
+});
+
+describe.skipIf(!gpu)(`batches on WebGPU${reason ? ` (skipped: ${reason})` : ''}`, () => {
+  let backend: WebGpuBackend;
+  let cpu: Engine;
+  beforeAll(async () => {
+    backend = await createWebGpuBackend(gpu!);
+    cpu = await createEngine({ prefer: 'cpu' });
+  });
+  afterAll(() => {
+    backend?.dispose();
+    cpu?.dispose();
+  });
+
+  const cases: [string, number, number, MaskSpec | undefined][] = [
+    ['one new row over 6 cached keys (a decoding step)', 1, 6, undefined],
+    ['a whole sequence with a causal mask', 7, 0, { kind: 'causal' }],
+    ['a sequence after cached keys, with a sliding window', 5, 3, { kind: 'sliding-window', window: 4 }],
+  ];
+  it.each(cases)('give the CPU numbers within 1e-5 in one submission: %s', async (_, rows, cached, mask) => {
+    const { b, weights, concatenated, y, hidden, logits } = layerBatch(rows, cached, 40 + rows, mask);
+    const before = backend.stats.calls;
+    const onGpu = await backend.run!(b);
+    expect(backend.stats.calls - before).toBe(1);
+    const onCpu = await cpu.run(b);
+    for (const [i, w] of weights.entries()) {
+      expect(onGpu.get(w).shape).toEqual([rows, cached + rows]);
+      expectClose(onGpu.get(w), onCpu.get(w), `head ${i} weights`);
+    }
+    for (const [value, what] of [[concatenated, 'heads side by side'], [y, 'residual'], [hidden, 'GELU of the MLP'], [logits, 'logits']] as const) expectClose(onGpu.get(value), onCpu.get(value), what);
+    if (mask?.kind === 'causal') {
+      // Masked weights are exactly 0 on the GPU as on the CPU.
+      const w = onGpu.get(weights[0]!).data;
+      for (let i = 0; i < rows; i++) for (let j = i + 1; j < rows; j++) expect(w[i * rows + j]).toBe(0);
+    }
+  });
+
+  it('reuse their buffers when the same batch runs again', async () => {
+    const { b } = layerBatch(1, 6, 3);
+    await backend.run!(b);
+    const created = backend.stats.buffersCreated;
+    await backend.run!(b);
+    expect(backend.stats.buffersCreated).toBe(created);
+  });
+});
