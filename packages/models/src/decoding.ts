@@ -5,9 +5,9 @@
  * page that only reads text with the model does not load it.
  */
 
-import { KVCache, type Engine, type Tensor } from '@attention-guide/attention';
-import { addInto, argmaxRow, logitsOf, matrix, mlp, norm, param, runDecoder, type LoadedModel } from './inference';
-import type { DecoderConfig, Params } from './model';
+import { Batch, KVCache, type Engine } from '@attention-guide/attention';
+import { argmaxRow, decoderPass, runDecoder, type LoadedModel } from './inference';
+import type { DecoderConfig } from './model';
 import { EOS } from './vocabulary';
 
 /**
@@ -30,32 +30,6 @@ export class DecoderCache {
   }
 }
 
-const fused = new WeakMap<Params, Map<string, { weights: Tensor; widths: [number, number, number] }>>();
-
-/** W_Q, W_K and W_V of one attention layer side by side, [d_model × (q + k + v widths)], made once per model. */
-function projections(params: Params, prefix: string): { weights: Tensor; widths: [number, number, number] } {
-  let layers = fused.get(params);
-  if (!layers) fused.set(params, (layers = new Map()));
-  let entry = layers.get(prefix);
-  if (!entry) {
-    const parts = (['wq', 'wk', 'wv'] as const).map((w) => params.get(`${prefix}.${w}`));
-    const rows = parts[0]!.rows;
-    const widths = parts.map((p) => p.cols) as [number, number, number];
-    const cols = widths[0] + widths[1] + widths[2];
-    const data = new Float32Array(rows * cols);
-    for (let i = 0; i < rows; i++) {
-      let at = i * cols;
-      for (const p of parts) {
-        data.set(p.value.subarray(i * p.cols, (i + 1) * p.cols), at);
-        at += p.cols;
-      }
-    }
-    entry = { weights: matrix(data, rows, cols), widths };
-    layers.set(prefix, entry);
-  }
-  return entry;
-}
-
 /** An empty cache shaped for a decoder-only model. */
 export function createDecoderCache(model: LoadedModel): DecoderCache {
   const { params } = model;
@@ -76,13 +50,14 @@ export interface DecoderStep {
 }
 
 /**
- * Reads one more token with a decoder-only model: in each layer, the new
- * token's query, key and value come from one row of projections (one
- * engine.matmul against W_Q, W_K and W_V side by side); its key and value are appended to the cache; its query
- * attends to every cached key and value (engine.attention, 1 × d_k against
- * (position + 1) × d_k), and W_O mixes the heads (engine.matmul). Nothing
- * earlier is recomputed. The logits and weights equal row `position` of
- * runDecoder on the whole prefix, up to rounding.
+ * Reads one more token with a decoder-only model: decoderPass on one row,
+ * whose queries attend to the cached keys and values with its own below
+ * them, in one engine.run (on WebGPU, one submission and one readback for
+ * the whole step). Nothing earlier is recomputed. Its new keys and values
+ * then join the cache. The logits and weights equal row `position` of
+ * runDecoder on the whole prefix, up to rounding (npm run bench:compute
+ * finds no difference at all on either backend: each row goes through the
+ * same kernels in the same order).
  */
 export async function stepDecoder(engine: Engine, model: LoadedModel, cache: DecoderCache, id: number): Promise<DecoderStep> {
   const { params } = model;
@@ -97,33 +72,13 @@ export async function stepDecoder(engine: Engine, model: LoadedModel, cache: Dec
   const pos = params.get('pos');
   const x = new Float32Array(d);
   for (let j = 0; j < d; j++) x[j] = embed.value[id * d + j]! + pos.value[position * d + j]!;
-  const weights: Float32Array[][] = [];
-  for (let l = 0; l < config.layers; l++) {
-    const prefix = `layer${l}.self`;
-    const h = matrix(norm(params, `layer${l}.norm1`, x, 1), 1, d);
-    // The new token's query, key and value in one product: [q | k | v] = h [W_Q | W_K | W_V].
-    const { weights: wqkv, widths } = projections(params, prefix);
-    const qkv = (await engine.matmul(h, wqkv)).data;
-    const heads = cache.layers[l]!;
-    const dk = widths[0] / heads.length;
-    const dv = widths[2] / heads.length;
-    const [q, k, v] = [qkv.subarray(0, widths[0]), qkv.subarray(widths[0], widths[0] + widths[1]), qkv.subarray(widths[0] + widths[1])];
-    heads.forEach((kv, hd) => kv.append(k.subarray(hd * dk, (hd + 1) * dk), v.subarray(hd * dv, (hd + 1) * dv)));
-    // One query row against the cache: every cached key is at or before it, so nothing is masked.
-    const results = await Promise.all(
-      heads.map((kv, hd) => engine.attention(matrix(q.slice(hd * dk, (hd + 1) * dk), 1, dk), kv.keys(), kv.values(), { stages: true })),
-    );
-    const concatenated = new Float32Array(heads.length * dv);
-    weights.push(
-      results.map((result, hd) => {
-        concatenated.set(result.output.data, hd * dv);
-        return result.stages!.weights.data;
-      }),
-    );
-    addInto(x, (await engine.matmul(matrix(concatenated, 1, concatenated.length), param(params, `${prefix}.wo`))).data);
-    if (config.dFF > 0) addInto(x, await mlp(engine, params, `layer${l}.mlp`, norm(params, `layer${l}.norm2`, x, 1), 1));
-  }
-  return { position, logits: await logitsOf(engine, params, x, 1, 'embed'), weights };
+  const batch = new Batch();
+  const pass = decoderPass(batch, params, x, 1, cache.layers);
+  batch.read(pass.logits);
+  for (const layer of pass.layers) for (const value of [...layer.weights, ...layer.newKeys, ...layer.newValues]) batch.read(value);
+  const result = await engine.run(batch);
+  pass.layers.forEach((layer, l) => cache.layers[l]!.forEach((kv, h) => kv.append(result.get(layer.newKeys[h]!).data, result.get(layer.newValues[h]!).data)));
+  return { position, logits: result.get(pass.logits).data, weights: pass.layers.map((layer) => layer.weights.map((w) => result.get(w).data)) };
 }
 
 /** Greedy decoding from a prompt (<bos> first): the ids read and written, and whether it stopped on <eos>. */

@@ -1,15 +1,16 @@
 /**
  * Running the trained models through the attention engine, on whichever
- * backend it chose (WebGPU or the CPU): every attention layer is
- * engine.multiHeadAttention and every product engine.matmul; only the
- * embeddings, layer norms, biases and GELU are done here, element by element.
- * Decoding one token at a time with a key/value cache is in decoding.ts,
- * which uses the helpers exported below for that alone (matrix, param, norm,
- * addInto, mlp, logitsOf).
+ * backend it chose (WebGPU or the CPU). The decoder-only model runs as one
+ * engine batch (decoderPass: layer norms, products, every head's attention,
+ * residuals and logits in one submission on WebGPU). The translation model
+ * runs op by op: every attention layer is engine.multiHeadAttention and
+ * every product engine.matmul, with the embeddings, layer norms, biases and
+ * GELU done here, element by element. Decoding one token at a time with a
+ * key/value cache is in decoding.ts, which builds on decoderPass.
  */
 
-import type { Engine, Tensor } from '@attention-guide/attention';
-import { gelu, layerNorm, makeVar } from './autograd';
+import { Batch, type BatchValue, type Engine, type Tensor } from '@attention-guide/attention';
+import { gelu, LAYER_NORM_EPSILON, layerNorm, makeVar } from './autograd';
 import { BOS, EOS, Vocabulary } from './vocabulary';
 import { Params, type DecoderConfig, type Seq2SeqConfig } from './model';
 import { decodeFinal, decodeSnapshot, type ModelManifest } from './weights';
@@ -44,12 +45,6 @@ export interface DecoderRun {
   /** Each self-attention head's queries, keys and values, when asked for. */
   projections?: HeadProjections[];
   /** Each self-attention layer's heads side by side and its output, when asked for. */
-  outputs?: AttentionOutputs[];
-}
-
-/** What a decoder run keeps beyond its weights, when asked. */
-interface Recorded {
-  projections?: HeadProjections[];
   outputs?: AttentionOutputs[];
 }
 
@@ -95,7 +90,6 @@ async function attentionSublayer(
   causal: boolean,
   heads: number,
   out: LayerAttention[],
-  { projections, outputs }: Recorded = {},
 ): Promise<Float32Array> {
   const d = params.get(`${prefix}.wq`).rows;
   const q = matrix(xq, rows, d);
@@ -107,35 +101,10 @@ async function attentionSublayer(
     { heads, mask: causal ? { kind: 'causal' } : { kind: 'none' } },
   );
   out.push({ name: prefix, queries: rows, keys: memory ? memory.rows : rows, heads: result.weights.map((w) => w.data) });
-  outputs?.push({ name: prefix, concatenated: result.concatenated, output: result.output });
-  if (projections) {
-    const [qAll, kAll, vAll] = await Promise.all(
-      (['wq', 'wk', 'wv'] as const).map((w) => engine.matmul(w === 'wq' ? q : kv, param(params, `${prefix}.${w}`))),
-    );
-    const dk = qAll!.shape[1]! / heads;
-    const dv = vAll!.shape[1]! / heads;
-    const keys = memory ? memory.rows : rows;
-    for (let h = 0; h < heads; h++) {
-      projections.push({
-        name: prefix,
-        head: h,
-        queries: columns(qAll!.data, rows, heads * dk, h * dk, dk),
-        keys: columns(kAll!.data, keys, heads * dk, h * dk, dk),
-        values: columns(vAll!.data, keys, heads * dv, h * dv, dv),
-      });
-    }
-  }
   return result.output.data;
 }
 
-/** Columns [from, from + width) of a row-major matrix, as a matrix of their own. */
-function columns(data: Float32Array, rows: number, cols: number, from: number, width: number): Tensor {
-  const out = new Float32Array(rows * width);
-  for (let i = 0; i < rows; i++) out.set(data.subarray(i * cols + from, i * cols + from + width), i * width);
-  return matrix(out, rows, width);
-}
-
-/** One attention layer as engine.multiHeadAttention returned it: the heads' outputs side by side, and their product with W_O. */
+/** One attention layer of a decoder run: the heads' outputs side by side, and their product with W_O. */
 export interface AttentionOutputs {
   name: string;
   /** [queries × heads·d_v], before W_O. */
@@ -176,9 +145,8 @@ async function block(
   causal: boolean,
   out: LayerAttention[],
   memory?: { data: Float32Array; rows: number },
-  recorded?: Recorded,
 ): Promise<void> {
-  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out, recorded));
+  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out));
   let mlpNorm = 'norm2';
   if (memory) {
     addInto(x, await attentionSublayer(engine, params, `${prefix}.cross`, norm(params, `${prefix}.norm2`, x, rows), rows, memory, false, heads, out));
@@ -193,10 +161,114 @@ export async function logitsOf(engine: Engine, params: Params, x: Float32Array, 
   return (await engine.matmul(matrix(out, rows, t.cols), param(params, table), { transposeB: true })).data;
 }
 
+/** W_Q, W_K and W_V of one attention layer side by side, [d_model × (q + k + v widths)], made once per model. */
+const fused = new WeakMap<Params, Map<string, { weights: Tensor; widths: [number, number, number] }>>();
+
+function projectionWeights(params: Params, prefix: string): { weights: Tensor; widths: [number, number, number] } {
+  let layers = fused.get(params);
+  if (!layers) fused.set(params, (layers = new Map()));
+  let entry = layers.get(prefix);
+  if (!entry) {
+    const parts = (['wq', 'wk', 'wv'] as const).map((w) => params.get(`${prefix}.${w}`));
+    const rows = parts[0]!.rows;
+    const widths = parts.map((p) => p.cols) as [number, number, number];
+    const cols = widths[0] + widths[1] + widths[2];
+    const data = new Float32Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      let at = i * cols;
+      for (const p of parts) {
+        data.set(p.value.subarray(i * p.cols, (i + 1) * p.cols), at);
+        at += p.cols;
+      }
+    }
+    entry = { weights: matrix(data, rows, cols), widths };
+    layers.set(prefix, entry);
+  }
+  return entry;
+}
+
+/** Keys and values a head has cached for earlier tokens (the engine's KVCache fits). */
+export interface CachedHead {
+  readonly length: number;
+  keys(): Tensor;
+  values(): Tensor;
+}
+
+/** One self-attention layer of a decoder pass, as values of its batch. */
+export interface PassLayer {
+  name: string;
+  /** Per head: the new tokens' queries, keys and values. */
+  queries: BatchValue[];
+  newKeys: BatchValue[];
+  newValues: BatchValue[];
+  /** Per head: the keys and values attended to (the cached ones above the new ones) and the weights. */
+  keys: BatchValue[];
+  values: BatchValue[];
+  weights: BatchValue[];
+  /** The heads side by side, and their product with W_O (what the layer adds to the residual stream). */
+  concatenated: BatchValue;
+  output: BatchValue;
+}
+
+/**
+ * The decoder-only model on `rows` new tokens, added to a batch so the
+ * engine runs it in one go (on WebGPU, one submission and one readback for
+ * the whole model). `x` is their embeddings plus positions. In each layer:
+ * layer norm; [Q | K | V] in one product with W_Q, W_K and W_V side by side;
+ * per head, its columns, with any cached keys and values of earlier tokens
+ * (`cached`, [layer][head]) above the new ones, and causal attention (query
+ * i sees the keys up to its own position); the heads side by side, W_O and
+ * the residual; the MLP block if the model has one. Then the final norm and
+ * the logits against the embedding table. The caller reads what it needs.
+ */
+export function decoderPass(batch: Batch, params: Params, x: Float32Array, rows: number, cached?: readonly (readonly CachedHead[])[]): { layers: PassLayer[]; logits: BatchValue } {
+  const config = params.config as DecoderConfig;
+  const input = (name: string) => batch.input(param(params, name), name);
+  const normed = (at: BatchValue, name: string) => batch.layerNorm(at, input(`${name}.gain`), input(`${name}.bias`), LAYER_NORM_EPSILON);
+  let residual = batch.input(matrix(x, rows, config.dModel), 'The embeddings');
+  const layers: PassLayer[] = [];
+  for (let l = 0; l < config.layers; l++) {
+    const name = `layer${l}.self`;
+    const { weights: wqkv, widths } = projectionWeights(params, name);
+    const qkv = batch.matmul(normed(residual, `layer${l}.norm1`), batch.input(wqkv, `${name} W_Q, W_K and W_V`));
+    const dk = widths[0] / config.heads;
+    const dv = widths[2] / config.heads;
+    const layer: PassLayer = { name, queries: [], newKeys: [], newValues: [], keys: [], values: [], weights: [], concatenated: qkv, output: qkv };
+    const outputs: BatchValue[] = [];
+    for (let h = 0; h < config.heads; h++) {
+      const q = batch.columns(qkv, h * dk, dk);
+      const k = batch.columns(qkv, widths[0] + h * dk, dk);
+      const v = batch.columns(qkv, widths[0] + widths[1] + h * dv, dv);
+      const before = cached?.[l]?.[h];
+      const keys = before?.length ? batch.concat([batch.input(before.keys(), 'Cached keys'), k], 'rows') : k;
+      const values = before?.length ? batch.concat([batch.input(before.values(), 'Cached values'), v], 'rows') : v;
+      const head = batch.attention(q, keys, values, { mask: { kind: 'causal' } });
+      layer.queries.push(q);
+      layer.newKeys.push(k);
+      layer.newValues.push(v);
+      layer.keys.push(keys);
+      layer.values.push(values);
+      layer.weights.push(head.weights);
+      outputs.push(head.output);
+    }
+    layer.concatenated = batch.concat(outputs, 'columns');
+    layer.output = batch.matmul(layer.concatenated, input(`${name}.wo`));
+    residual = batch.add(residual, layer.output);
+    if (config.dFF > 0) {
+      const mlp = `layer${l}.mlp`;
+      const hidden = batch.gelu(batch.add(batch.matmul(normed(residual, `layer${l}.norm2`), input(`${mlp}.w1`)), input(`${mlp}.b1`)));
+      residual = batch.add(residual, batch.add(batch.matmul(hidden, input(`${mlp}.w2`)), input(`${mlp}.b2`)));
+    }
+    layers.push(layer);
+  }
+  return { layers, logits: batch.matmul(normed(residual, 'final'), input('embed'), { transposeB: true }) };
+}
+
 /**
  * The decoder-only model on token ids (<bos> first): next-token logits and
  * every head's weights; with `projections`, also every head's queries, keys
  * and values; with `outputs`, every layer's concatenated heads and output.
+ * One engine.run of decoderPass: on WebGPU, one submission and one readback.
  */
 export async function runDecoder(
   engine: Engine,
@@ -205,15 +277,26 @@ export async function runDecoder(
   options: { projections?: boolean; outputs?: boolean } = {},
 ): Promise<DecoderRun> {
   const { params } = model;
-  const config = params.config as DecoderConfig;
-  const x = embedRows(params, 'embed', 'pos', ids);
-  const attention: LayerAttention[] = [];
-  const recorded: Recorded = {
-    ...(options.projections ? { projections: [] } : {}),
-    ...(options.outputs ? { outputs: [] } : {}),
+  const rows = ids.length;
+  const batch = new Batch();
+  const pass = decoderPass(batch, params, embedRows(params, 'embed', 'pos', ids), rows);
+  batch.read(pass.logits);
+  for (const layer of pass.layers) {
+    const wanted = [...layer.weights, ...(options.projections ? [...layer.queries, ...layer.keys, ...layer.values] : []), ...(options.outputs ? [layer.concatenated, layer.output] : [])];
+    for (const value of wanted) batch.read(value);
+  }
+  const result = await engine.run(batch);
+  const run: DecoderRun = {
+    logits: result.get(pass.logits).data,
+    attention: pass.layers.map((layer) => ({ name: layer.name, queries: rows, keys: rows, heads: layer.weights.map((w) => result.get(w).data) })),
   };
-  for (let l = 0; l < config.layers; l++) await block(engine, params, `layer${l}`, x, ids.length, config.heads, true, attention, undefined, recorded);
-  return { logits: await logitsOf(engine, params, x, ids.length, 'embed'), attention, ...recorded };
+  if (options.projections) {
+    run.projections = pass.layers.flatMap((layer) =>
+      layer.queries.map((q, head) => ({ name: layer.name, head, queries: result.get(q), keys: result.get(layer.keys[head]!), values: result.get(layer.values[head]!) })),
+    );
+  }
+  if (options.outputs) run.outputs = pass.layers.map((layer) => ({ name: layer.name, concatenated: result.get(layer.concatenated), output: result.get(layer.output) }));
+  return run;
 }
 
 /** The encoder on English ids: its output (the decoder's memory) and its heads' weights. */
