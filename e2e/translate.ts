@@ -8,7 +8,7 @@
  *   node --experimental-transform-types --import ./scripts/resolve-ts.mjs e2e/translate.ts "the cat sat ."
  */
 import { createEngine } from '@attention-guide/attention';
-import { translate } from '@attention-guide/models/inference';
+import { translate } from '@attention-guide/models/translation';
 import type { Seq2SeqConfig } from '@attention-guide/models/model';
 import { readShipped } from '@attention-guide/models/shipped';
 import { encode } from '@attention-guide/models/tokenize';

@@ -6,7 +6,8 @@
 import type { Engine } from '@attention-guide/attention';
 import { BOS, EOS } from './data';
 import { allSentences, type SentencePair } from './grammar';
-import { argmaxRow, runDecoder, runTranslationDecoder, translate, type LayerAttention, type LoadedModel } from './inference';
+import { argmaxRow, runDecoder, type LayerAttention, type LoadedModel } from './inference';
+import { runTranslationDecoder, translate } from './translation';
 
 /**
  * For each sentence, the positions of its language-model targets (w1 … wn)

@@ -1,18 +1,18 @@
 /**
  * Running the trained models through the attention engine, on whichever
- * backend it chose (WebGPU or the CPU). The decoder-only model runs as one
- * engine batch (decoderPass: layer norms, products, every head's attention,
- * residuals and logits in one submission on WebGPU). The translation model
- * runs op by op: every attention layer is engine.multiHeadAttention and
- * every product engine.matmul, with the embeddings, layer norms, biases and
- * GELU done here, element by element. Decoding one token at a time with a
- * key/value cache is in decoding.ts, which builds on decoderPass.
+ * backend it chose (WebGPU or the CPU). Each run is one engine batch
+ * (PassBuilder: layer norms, products, every head's attention, residuals
+ * and logits; on WebGPU one submission and one readback): a decoder-only
+ * run here; an encoder run and a run of the translation model's decoder in
+ * translation.ts, so a page with the decoder alone does not load them. Only
+ * the embedding lookup is done outside the engine. Decoding one token at a
+ * time with a key/value cache is in decoding.ts, which builds on decoderPass.
  */
 
-import { Batch, type BatchValue, type Engine, type Tensor } from '@attention-guide/attention';
-import { gelu, LAYER_NORM_EPSILON, layerNorm, makeVar } from './autograd';
-import { BOS, EOS, Vocabulary } from './vocabulary';
-import { Params, type DecoderConfig, type Seq2SeqConfig } from './model';
+import { Batch, type BatchResult, type BatchValue, type Engine, type Tensor } from '@attention-guide/attention';
+import { LAYER_NORM_EPSILON } from './autograd';
+import { Vocabulary } from './vocabulary';
+import { Params, type DecoderConfig } from './model';
 import { decodeFinal, decodeSnapshot, type ModelManifest } from './weights';
 
 /** A model ready to run: its manifest, weights and vocabularies. */
@@ -55,7 +55,8 @@ export function param(params: Params, name: string): Tensor {
   return matrix(v.value, v.rows, v.cols);
 }
 
-function embedRows(params: Params, table: string, positions: string, ids: readonly number[]): Float32Array {
+/** Each id's embedding plus its position's, one row per id. */
+export function embedRows(params: Params, table: string, positions: string, ids: readonly number[]): Float32Array {
   const t = params.get(table);
   const p = params.get(positions);
   const d = t.cols;
@@ -65,43 +66,6 @@ function embedRows(params: Params, table: string, positions: string, ids: readon
     for (let j = 0; j < d; j++) x[i * d + j] = t.value[id * d + j]! + p.value[i * d + j]!;
   });
   return x;
-}
-
-export function norm(params: Params, name: string, x: Float32Array, rows: number): Float32Array {
-  const gain = params.get(`${name}.gain`);
-  return layerNorm(null, makeVar(rows, gain.cols, x), gain, params.get(`${name}.bias`)).value;
-}
-
-export function addInto(x: Float32Array, y: Float32Array): void {
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! + y[i]!;
-}
-
-function addBias(x: Float32Array, bias: Float32Array): void {
-  for (let i = 0; i < x.length; i++) x[i] = x[i]! + bias[i % bias.length]!;
-}
-
-async function attentionSublayer(
-  engine: Engine,
-  params: Params,
-  prefix: string,
-  xq: Float32Array,
-  rows: number,
-  memory: { data: Float32Array; rows: number } | null,
-  causal: boolean,
-  heads: number,
-  out: LayerAttention[],
-): Promise<Float32Array> {
-  const d = params.get(`${prefix}.wq`).rows;
-  const q = matrix(xq, rows, d);
-  const kv = memory ? matrix(memory.data, memory.rows, d) : q;
-  const result = await engine.multiHeadAttention(
-    q,
-    kv,
-    { wq: param(params, `${prefix}.wq`), wk: param(params, `${prefix}.wk`), wv: param(params, `${prefix}.wv`), wo: param(params, `${prefix}.wo`) },
-    { heads, mask: causal ? { kind: 'causal' } : { kind: 'none' } },
-  );
-  out.push({ name: prefix, queries: rows, keys: memory ? memory.rows : rows, heads: result.weights.map((w) => w.data) });
-  return result.output.data;
 }
 
 /** One attention layer of a decoder run: the heads' outputs side by side, and their product with W_O. */
@@ -123,42 +87,6 @@ export interface HeadProjections {
   keys: Tensor;
   /** [keys × d_v] */
   values: Tensor;
-}
-
-export async function mlp(engine: Engine, params: Params, prefix: string, h: Float32Array, rows: number): Promise<Float32Array> {
-  const d = params.get(`${prefix}.w1`).rows;
-  const hidden = (await engine.matmul(matrix(h, rows, d), param(params, `${prefix}.w1`))).data;
-  addBias(hidden, params.get(`${prefix}.b1`).value);
-  for (let i = 0; i < hidden.length; i++) hidden[i] = gelu(hidden[i]!);
-  const y = (await engine.matmul(matrix(hidden, rows, hidden.length / rows), param(params, `${prefix}.w2`))).data;
-  addBias(y, params.get(`${prefix}.b2`).value);
-  return y;
-}
-
-async function block(
-  engine: Engine,
-  params: Params,
-  prefix: string,
-  x: Float32Array,
-  rows: number,
-  heads: number,
-  causal: boolean,
-  out: LayerAttention[],
-  memory?: { data: Float32Array; rows: number },
-): Promise<void> {
-  addInto(x, await attentionSublayer(engine, params, `${prefix}.self`, norm(params, `${prefix}.norm1`, x, rows), rows, null, causal, heads, out));
-  let mlpNorm = 'norm2';
-  if (memory) {
-    addInto(x, await attentionSublayer(engine, params, `${prefix}.cross`, norm(params, `${prefix}.norm2`, x, rows), rows, memory, false, heads, out));
-    mlpNorm = 'norm3';
-  }
-  if (params.config.dFF > 0) addInto(x, await mlp(engine, params, `${prefix}.mlp`, norm(params, `${prefix}.${mlpNorm}`, x, rows), rows));
-}
-
-export async function logitsOf(engine: Engine, params: Params, x: Float32Array, rows: number, table: string): Promise<Float32Array> {
-  const out = norm(params, 'final', x, rows);
-  const t = params.get(table);
-  return (await engine.matmul(matrix(out, rows, t.cols), param(params, table), { transposeB: true })).data;
 }
 
 /** W_Q, W_K and W_V of one attention layer side by side, [d_model × (q + k + v widths)], made once per model. */
@@ -194,20 +122,112 @@ export interface CachedHead {
   values(): Tensor;
 }
 
-/** One self-attention layer of a decoder pass, as values of its batch. */
+/** One attention layer of a pass, as values of its batch. */
 export interface PassLayer {
+  /** "layer0.self", "enc1.self", "dec0.cross", … */
   name: string;
   /** Per head: the new tokens' queries, keys and values. */
   queries: BatchValue[];
   newKeys: BatchValue[];
   newValues: BatchValue[];
-  /** Per head: the keys and values attended to (the cached ones above the new ones) and the weights. */
+  /** Per head: the keys and values attended to (any cached ones above the new ones) and the weights. */
   keys: BatchValue[];
   values: BatchValue[];
   weights: BatchValue[];
   /** The heads side by side, and their product with W_O (what the layer adds to the residual stream). */
   concatenated: BatchValue;
   output: BatchValue;
+}
+
+/** Builds one model's ops into a batch: its weights as inputs, by name. */
+export class PassBuilder {
+  constructor(
+    readonly batch: Batch,
+    readonly params: Params,
+  ) {}
+
+  weight(name: string): BatchValue {
+    return this.batch.input(param(this.params, name), name);
+  }
+
+  norm(x: BatchValue, name: string): BatchValue {
+    return this.batch.layerNorm(x, this.weight(`${name}.gain`), this.weight(`${name}.bias`), LAYER_NORM_EPSILON);
+  }
+
+  /**
+   * One attention layer: self-attention (Q, K and V in one product with
+   * W_Q, W_K and W_V side by side) when `memory` is null, else
+   * cross-attention to it. `cached`: per head, keys and values of earlier
+   * tokens, stacked above the new ones.
+   */
+  attention(name: string, normed: BatchValue, memory: BatchValue | null, causal: boolean, cached?: readonly CachedHead[]): PassLayer {
+    const { batch, params } = this;
+    const heads = params.config.heads;
+    let sources: [BatchValue, BatchValue, BatchValue];
+    let at: [number, number, number] = [0, 0, 0];
+    if (memory) {
+      sources = [batch.matmul(normed, this.weight(`${name}.wq`)), batch.matmul(memory, this.weight(`${name}.wk`)), batch.matmul(memory, this.weight(`${name}.wv`))];
+    } else {
+      const { weights, widths } = projectionWeights(params, name);
+      const qkv = batch.matmul(normed, batch.input(weights, `${name} W_Q, W_K and W_V`));
+      sources = [qkv, qkv, qkv];
+      at = [0, widths[0], widths[0] + widths[1]];
+    }
+    const dk = params.get(`${name}.wq`).cols / heads;
+    const dv = params.get(`${name}.wv`).cols / heads;
+    const layer: PassLayer = { name, queries: [], newKeys: [], newValues: [], keys: [], values: [], weights: [], concatenated: normed, output: normed };
+    const outputs: BatchValue[] = [];
+    for (let h = 0; h < heads; h++) {
+      const q = batch.columns(sources[0], at[0] + h * dk, dk);
+      const k = batch.columns(sources[1], at[1] + h * dk, dk);
+      const v = batch.columns(sources[2], at[2] + h * dv, dv);
+      const before = cached?.[h];
+      const keys = before?.length ? batch.concat([batch.input(before.keys(), 'Cached keys'), k], 'rows') : k;
+      const values = before?.length ? batch.concat([batch.input(before.values(), 'Cached values'), v], 'rows') : v;
+      const head = batch.attention(q, keys, values, causal ? { mask: { kind: 'causal' } } : {});
+      layer.queries.push(q);
+      layer.newKeys.push(k);
+      layer.newValues.push(v);
+      layer.keys.push(keys);
+      layer.values.push(values);
+      layer.weights.push(head.weights);
+      outputs.push(head.output);
+    }
+    layer.concatenated = batch.concat(outputs, 'columns');
+    layer.output = batch.matmul(layer.concatenated, this.weight(`${name}.wo`));
+    return layer;
+  }
+
+  /**
+   * One block: attention (causal or not; with cross-attention to `memory`
+   * after it in the translation model's decoder), each added to the
+   * residual stream after a layer norm, then the MLP block if the model has
+   * one. Returns the new residual stream; the layers go to `layers`.
+   */
+  block(prefix: string, residual: BatchValue, causal: boolean, layers: PassLayer[], memory: BatchValue | null, cached?: readonly CachedHead[]): BatchValue {
+    const { batch } = this;
+    const self = this.attention(`${prefix}.self`, this.norm(residual, `${prefix}.norm1`), null, causal, cached);
+    layers.push(self);
+    let x = batch.add(residual, self.output);
+    let mlpNorm = 'norm2';
+    if (memory) {
+      const cross = this.attention(`${prefix}.cross`, this.norm(x, `${prefix}.norm2`), memory, false);
+      layers.push(cross);
+      x = batch.add(x, cross.output);
+      mlpNorm = 'norm3';
+    }
+    if (this.params.config.dFF > 0) {
+      const mlp = `${prefix}.mlp`;
+      const hidden = batch.gelu(batch.add(batch.matmul(this.norm(x, `${prefix}.${mlpNorm}`), this.weight(`${mlp}.w1`)), this.weight(`${mlp}.b1`)));
+      x = batch.add(x, batch.add(batch.matmul(hidden, this.weight(`${mlp}.w2`)), this.weight(`${mlp}.b2`)));
+    }
+    return x;
+  }
+
+  /** The final layer norm and the logits against an embedding table (the weights are tied). */
+  logits(x: BatchValue, table: string): BatchValue {
+    return this.batch.matmul(this.norm(x, 'final'), this.weight(table), { transposeB: true });
+  }
 }
 
 /**
@@ -223,45 +243,19 @@ export interface PassLayer {
  */
 export function decoderPass(batch: Batch, params: Params, x: Float32Array, rows: number, cached?: readonly (readonly CachedHead[])[]): { layers: PassLayer[]; logits: BatchValue } {
   const config = params.config as DecoderConfig;
-  const input = (name: string) => batch.input(param(params, name), name);
-  const normed = (at: BatchValue, name: string) => batch.layerNorm(at, input(`${name}.gain`), input(`${name}.bias`), LAYER_NORM_EPSILON);
+  const pass = new PassBuilder(batch, params);
   let residual = batch.input(matrix(x, rows, config.dModel), 'The embeddings');
   const layers: PassLayer[] = [];
-  for (let l = 0; l < config.layers; l++) {
-    const name = `layer${l}.self`;
-    const { weights: wqkv, widths } = projectionWeights(params, name);
-    const qkv = batch.matmul(normed(residual, `layer${l}.norm1`), batch.input(wqkv, `${name} W_Q, W_K and W_V`));
-    const dk = widths[0] / config.heads;
-    const dv = widths[2] / config.heads;
-    const layer: PassLayer = { name, queries: [], newKeys: [], newValues: [], keys: [], values: [], weights: [], concatenated: qkv, output: qkv };
-    const outputs: BatchValue[] = [];
-    for (let h = 0; h < config.heads; h++) {
-      const q = batch.columns(qkv, h * dk, dk);
-      const k = batch.columns(qkv, widths[0] + h * dk, dk);
-      const v = batch.columns(qkv, widths[0] + widths[1] + h * dv, dv);
-      const before = cached?.[l]?.[h];
-      const keys = before?.length ? batch.concat([batch.input(before.keys(), 'Cached keys'), k], 'rows') : k;
-      const values = before?.length ? batch.concat([batch.input(before.values(), 'Cached values'), v], 'rows') : v;
-      const head = batch.attention(q, keys, values, { mask: { kind: 'causal' } });
-      layer.queries.push(q);
-      layer.newKeys.push(k);
-      layer.newValues.push(v);
-      layer.keys.push(keys);
-      layer.values.push(values);
-      layer.weights.push(head.weights);
-      outputs.push(head.output);
-    }
-    layer.concatenated = batch.concat(outputs, 'columns');
-    layer.output = batch.matmul(layer.concatenated, input(`${name}.wo`));
-    residual = batch.add(residual, layer.output);
-    if (config.dFF > 0) {
-      const mlp = `layer${l}.mlp`;
-      const hidden = batch.gelu(batch.add(batch.matmul(normed(residual, `layer${l}.norm2`), input(`${mlp}.w1`)), input(`${mlp}.b1`)));
-      residual = batch.add(residual, batch.add(batch.matmul(hidden, input(`${mlp}.w2`)), input(`${mlp}.b2`)));
-    }
-    layers.push(layer);
-  }
-  return { layers, logits: batch.matmul(normed(residual, 'final'), input('embed'), { transposeB: true }) };
+  for (let l = 0; l < config.layers; l++) residual = pass.block(`layer${l}`, residual, true, layers, null, cached?.[l]);
+  return { layers, logits: pass.logits(residual, 'embed') };
+}
+
+/** Every head's weights of a run, layer by layer. */
+export function attentionOf(layers: PassLayer[], result: BatchResult): LayerAttention[] {
+  return layers.map((layer) => {
+    const [queries, keys] = layer.weights[0]!.shape;
+    return { name: layer.name, queries, keys, heads: layer.weights.map((w) => result.get(w).data) };
+  });
 }
 
 /**
@@ -288,7 +282,7 @@ export async function runDecoder(
   const result = await engine.run(batch);
   const run: DecoderRun = {
     logits: result.get(pass.logits).data,
-    attention: pass.layers.map((layer) => ({ name: layer.name, queries: rows, keys: rows, heads: layer.weights.map((w) => result.get(w).data) })),
+    attention: attentionOf(pass.layers, result),
   };
   if (options.projections) {
     run.projections = pass.layers.flatMap((layer) =>
@@ -299,64 +293,10 @@ export async function runDecoder(
   return run;
 }
 
-/** The encoder on English ids: its output (the decoder's memory) and its heads' weights. */
-export async function runEncoder(engine: Engine, model: LoadedModel, source: readonly number[]): Promise<{ memory: Float32Array; attention: LayerAttention[] }> {
-  const { params } = model;
-  const config = params.config as Seq2SeqConfig;
-  const x = embedRows(params, 'src.embed', 'src.pos', source);
-  const attention: LayerAttention[] = [];
-  for (let l = 0; l < config.encoderLayers; l++) await block(engine, params, `enc${l}`, x, source.length, config.heads, false, attention);
-  return { memory: norm(params, 'enc.final', x, source.length), attention };
-}
-
-/** The decoder of the translation model on target ids (<bos> first), reading the encoder's memory. */
-export async function runTranslationDecoder(engine: Engine, model: LoadedModel, memory: Float32Array, sourceLength: number, target: readonly number[]): Promise<DecoderRun> {
-  const { params } = model;
-  const config = params.config as Seq2SeqConfig;
-  const x = embedRows(params, 'tgt.embed', 'tgt.pos', target);
-  const attention: LayerAttention[] = [];
-  for (let l = 0; l < config.decoderLayers; l++) {
-    await block(engine, params, `dec${l}`, x, target.length, config.heads, true, attention, { data: memory, rows: sourceLength });
-  }
-  return { logits: await logitsOf(engine, params, x, target.length, 'tgt.embed'), attention };
-}
-
-export interface Translation {
-  /** French words, without <bos> and <eos>. */
-  words: string[];
-  /** True when the model stopped on <eos>; false when it hit its length limit. */
-  finished: boolean;
-  /** The encoder's output, for reading the decoder again (on other target words) without re-encoding. */
-  memory: Float32Array;
-  /** Encoder self-attention, then the decoder's self- and cross-attention over <bos> + the words. */
-  encoder: LayerAttention[];
-  decoder: LayerAttention[];
-}
-
-function argmaxRow(logits: Float32Array, row: number, vocab: number): number {
+/** The id with the largest logit in one row. */
+export function argmaxRow(logits: Float32Array, row: number, vocab: number): number {
   let best = 0;
   for (let j = 1; j < vocab; j++) if (logits[row * vocab + j]! > logits[row * vocab + best]!) best = j;
   return best;
 }
 
-/** Greedy translation of English ids into French: the most likely word at each step, until <eos>. */
-export async function translate(engine: Engine, model: LoadedModel, source: readonly number[]): Promise<Translation> {
-  const config = model.params.config as Seq2SeqConfig;
-  const target = model.vocabulary['target']!;
-  const { memory, attention: encoder } = await runEncoder(engine, model, source);
-  const ids = [BOS];
-  let finished = false;
-  let run = await runTranslationDecoder(engine, model, memory, source.length, ids);
-  while (ids.length < config.maxTargetLength) {
-    const next = argmaxRow(run.logits, ids.length - 1, target.size);
-    if (next === EOS) {
-      finished = true;
-      break;
-    }
-    ids.push(next);
-    run = await runTranslationDecoder(engine, model, memory, source.length, ids);
-  }
-  return { words: ids.slice(1).map((id) => target.word(id)), finished, memory, encoder, decoder: run.attention };
-}
-
-export { argmaxRow };

@@ -7,7 +7,8 @@
 
 import type { Engine } from '@attention-guide/attention';
 import { BOS } from './vocabulary';
-import { runDecoder, translate, type LoadedModel } from './inference';
+import { runDecoder, type LoadedModel } from './inference';
+import { translate } from './translation';
 import type { DecoderConfig, Seq2SeqConfig } from './model';
 import { encode } from './tokenize';
 

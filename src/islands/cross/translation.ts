@@ -6,7 +6,8 @@
  * its words and every head's weights.
  */
 import type { Engine } from '@attention-guide/attention';
-import { translate, type LoadedModel } from '@attention-guide/models/inference';
+import type { LoadedModel } from '@attention-guide/models/inference';
+import { translate } from '@attention-guide/models/translation';
 import type { Encoded } from '@attention-guide/models/tokenize';
 import type { Pairing } from './packed';
 
