@@ -1,8 +1,10 @@
 // attention-scores.wgsl: what attention.wgsl and attention-small.wgsl share
-// to score query i against key j: the mask rule for (i, j) and the
-// compensated dot product q_i · k_j. Not a kernel on its own: the host
-// prepends it after attention-inputs.wgsl and mask.wgsl, so both kernels
-// compute every score with the same instructions.
+// to score query i against key j: the mask rule for (i, j), the compensated
+// dot product q_i · k_j, and the score scaled and masked, with the stages
+// written when asked. Not a kernel on its own: the host prepends it after
+// attention-inputs.wgsl and mask.wgsl, so both kernels compute every score
+// with the same instructions. WRITE_STAGES and the stages buffer are each
+// kernel's own (WGSL declarations may come after their use).
 
 fn maskAllows(i: u32, j: u32) -> bool {
   if (params.maskKind == MASK_BOOLEAN) {
@@ -51,3 +53,21 @@ fn dot2(qStart: u32, kStart: u32, len: u32) -> f32 {
   return s + c;
 }
 
+// Query i's score against key j, scaled, and NEG_MAX where the mask forbids
+// the pair; with WRITE_STAGES, the three n × m stage planes are written too.
+fn maskedScore(i: u32, j: u32) -> f32 {
+  let s = dot2(i * params.dk, j * params.dk, params.dk);
+  let scaled = s * params.scale;
+  var masked = NEG_MAX;
+  if (maskAllows(i, j)) {
+    masked = scaled;
+  }
+  if (WRITE_STAGES) {
+    let plane = params.n * params.m;
+    let at = i * params.m + j;
+    stages[at] = s;
+    stages[plane + at] = scaled;
+    stages[2u * plane + at] = masked;
+  }
+  return masked;
+}

@@ -36,26 +36,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     return; // no barrier below, so threads may leave on their own
   }
   let m = params.m;
-  let dk = params.dk;
   let dv = params.dv;
   let rowW = i * m;
-  let plane = params.n * m;
 
   // 1. Scores, scaled, masked; the row max over allowed keys.
   var rowMax = NEG_MAX;
   for (var j = 0u; j < m; j++) {
-    let s = dot2(i * dk, j * dk, dk);
-    let scaled = s * params.scale;
-    var masked = NEG_MAX;
-    if (maskAllows(i, j)) {
-      masked = scaled;
-      rowMax = max(rowMax, scaled);
-    }
-    if (WRITE_STAGES) {
-      stages[rowW + j] = s;
-      stages[plane + rowW + j] = scaled;
-      stages[2u * plane + rowW + j] = masked;
-    }
+    let masked = maskedScore(i, j);
+    rowMax = max(rowMax, masked); // NEG_MAX, where masked, changes nothing
     W[rowW + j] = masked;
   }
   let anyAllowed = rowMax > NEG_MAX;

@@ -54,26 +54,14 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     return; // uniform across the workgroup
   }
   let m = params.m;
-  let dk = params.dk;
   let dv = params.dv;
   let rowW = i * m;
-  let plane = params.n * m;
 
   // 1. Scores, scaled, masked; running max over allowed keys.
   var localMax = NEG_MAX;
   for (var j = t; j < m; j += WG) {
-    let s = dot2(i * dk, j * dk, dk);
-    let scaled = s * params.scale;
-    var masked = NEG_MAX;
-    if (maskAllows(i, j)) {
-      masked = scaled;
-      localMax = max(localMax, scaled);
-    }
-    if (WRITE_STAGES) {
-      stages[rowW + j] = s;
-      stages[plane + rowW + j] = scaled;
-      stages[2u * plane + rowW + j] = masked;
-    }
+    let masked = maskedScore(i, j);
+    localMax = max(localMax, masked); // NEG_MAX, where masked, changes nothing
     W[rowW + j] = masked;
   }
 
