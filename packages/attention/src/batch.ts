@@ -3,6 +3,7 @@ import type { Tensor } from './tensor';
 import type { Backend, MaskSpec } from './types';
 import { checkMatrixShape, checkMemoryBudget, validateMask } from './validate';
 import { checkFinite } from './tensor';
+import { gelu, layerNormRows } from './cpu/fast';
 
 /**
  * A batch: several ops whose inputs are earlier ops' outputs, run by the
@@ -251,30 +252,6 @@ export async function runBatchByOps(backend: Backend, batch: Batch): Promise<Bat
     }
   }
   return batchResult(batch, new Map(batch.reads.map((id) => [id, values[id]!])));
-}
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh form (Hendrycks & Gimpel 2016), in double precision. */
-export function gelu(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
-}
-
-/** Layer norm of each row; the sums in double precision. */
-export function layerNormRows(x: Float32Array, rows: number, cols: number, gain: Float32Array, bias: Float32Array, epsilon: number): Float32Array {
-  const y = new Float32Array(rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    let mean = 0;
-    for (let j = 0; j < cols; j++) mean += x[o + j]!;
-    mean /= cols;
-    let variance = 0;
-    for (let j = 0; j < cols; j++) variance += (x[o + j]! - mean) ** 2;
-    variance /= cols;
-    const r = 1 / Math.sqrt(variance + epsilon);
-    for (let j = 0; j < cols; j++) y[o + j] = (x[o + j]! - mean) * r * gain[j]! + bias[j]!;
-  }
-  return y;
 }
 
 function concatParts(parts: Tensor[], axis: 'rows' | 'columns', rows: number, cols: number): Float32Array {

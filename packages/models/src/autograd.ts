@@ -7,7 +7,7 @@
  * adds only the gradients.
  */
 
-import { attentionFast, gemmABt, transpose } from '@attention-guide/attention/kernels';
+import { attentionFast, gelu, GELU_C, gemmABt, transpose } from '@attention-guide/attention/kernels';
 import type { MaskSpec } from '@attention-guide/attention';
 
 /** A matrix and its gradient (same shape). */
@@ -75,18 +75,18 @@ export function add(tape: Tape | null, a: Var, b: Var): Var {
   return y;
 }
 
-const GELU_C = Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh form (Hendrycks & Gimpel 2016), as in GPT-2: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). Smooth, so finite differences check it everywhere. */
-export function gelu(x: number): number {
-  return 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
-}
-
+/** d GELU / dx. */
 function geluDerivative(x: number): number {
   const t = Math.tanh(GELU_C * (x + 0.044715 * x * x * x));
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * 0.044715 * x * x);
 }
 
+/**
+ * GELU of each element, tanh form, as in GPT-2: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))),
+ * the engine's own CPU kernel (so a model run through an engine batch on the
+ * CPU applies the GELU it was trained with). Smooth, so finite differences
+ * check it everywhere.
+ */
 export function geluVar(tape: Tape | null, x: Var): Var {
   const y = makeVar(x.rows, x.cols);
   for (let i = 0; i < y.value.length; i++) y.value[i] = gelu(x.value[i]!);

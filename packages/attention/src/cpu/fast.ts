@@ -259,3 +259,31 @@ export function attentionFast(q: Tensor, k: Tensor, v: Tensor, options: Attentio
   }
   return result;
 }
+
+/** √(2/π), GELU's tanh form's constant. */
+export const GELU_C = Math.sqrt(2 / Math.PI);
+
+/**
+ * GELU, tanh form (Hendrycks & Gimpel 2016), as in GPT-2, in double
+ * precision: the batches' CPU kernel and the models' training code.
+ */
+export function gelu(x: number): number {
+  return 0.5 * x * (1 + Math.tanh(GELU_C * (x + 0.044715 * x * x * x)));
+}
+
+/** Layer norm of each row, (x − mean) / √(variance + ε) · gain + bias; the sums in double precision. */
+export function layerNormRows(x: Float32Array, rows: number, cols: number, gain: Float32Array, bias: Float32Array, epsilon: number): Float32Array {
+  const y = new Float32Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    let mean = 0;
+    for (let j = 0; j < cols; j++) mean += x[o + j]!;
+    mean /= cols;
+    let variance = 0;
+    for (let j = 0; j < cols; j++) variance += (x[o + j]! - mean) ** 2;
+    variance /= cols;
+    const r = 1 / Math.sqrt(variance + epsilon);
+    for (let j = 0; j < cols; j++) y[o + j] = (x[o + j]! - mean) * r * gain[j]! + bias[j]!;
+  }
+  return y;
+}
