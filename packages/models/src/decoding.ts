@@ -6,7 +6,7 @@
  */
 
 import { Batch, KVCache, type Engine } from '@attention-guide/attention';
-import { argmaxRow, decoderPass, runDecoder, type LoadedModel } from './inference';
+import { argmaxRow, decoderPass, embedRows, runDecoder, type LoadedModel } from './inference';
 import type { DecoderConfig } from './model';
 import { EOS } from './vocabulary';
 
@@ -67,13 +67,8 @@ export async function stepDecoder(engine: Engine, model: LoadedModel, cache: Dec
     throw new RangeError(`This cache holds ${cache.layers.length} layers of ${cache.layers[0]!.length} heads; the model has ${config.layers} of ${config.heads}.`);
   }
   if (position >= config.maxLength) throw new RangeError(`This model reads at most ${config.maxLength} tokens; the cache is full.`);
-  const d = config.dModel;
-  const embed = params.get('embed');
-  const pos = params.get('pos');
-  const x = new Float32Array(d);
-  for (let j = 0; j < d; j++) x[j] = embed.value[id * d + j]! + pos.value[position * d + j]!;
   const batch = new Batch();
-  const pass = decoderPass(batch, params, x, 1, cache.layers);
+  const pass = decoderPass(batch, params, embedRows(params, 'embed', 'pos', [id], position), 1, cache.layers);
   batch.read(pass.logits);
   for (const layer of pass.layers) for (const value of [...layer.weights, ...layer.newKeys, ...layer.newValues]) batch.read(value);
   const result = await engine.run(batch);

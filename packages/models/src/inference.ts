@@ -55,15 +55,15 @@ export function param(params: Params, name: string): Tensor {
   return matrix(v.value, v.rows, v.cols);
 }
 
-/** Each id's embedding plus its position's, one row per id. */
-export function embedRows(params: Params, table: string, positions: string, ids: readonly number[]): Float32Array {
+/** Each id's embedding plus its position's, one row per id; the first id at position `first`. */
+export function embedRows(params: Params, table: string, positions: string, ids: readonly number[], first = 0): Float32Array {
   const t = params.get(table);
   const p = params.get(positions);
   const d = t.cols;
-  if (ids.length > p.rows) throw new RangeError(`This model reads at most ${p.rows} tokens; got ${ids.length}.`);
+  if (first + ids.length > p.rows) throw new RangeError(`This model reads at most ${p.rows} tokens; got ${first + ids.length}.`);
   const x = new Float32Array(ids.length * d);
   ids.forEach((id, i) => {
-    for (let j = 0; j < d; j++) x[i * d + j] = t.value[id * d + j]! + p.value[i * d + j]!;
+    for (let j = 0; j < d; j++) x[i * d + j] = t.value[id * d + j]! + p.value[(first + i) * d + j]!;
   });
   return x;
 }
@@ -162,7 +162,7 @@ export class PassBuilder {
    */
   attention(name: string, normed: BatchValue, memory: BatchValue | null, causal: boolean, cached?: readonly CachedHead[]): PassLayer {
     const { batch, params } = this;
-    const heads = params.config.heads;
+    const count = params.config.heads;
     let sources: [BatchValue, BatchValue, BatchValue];
     let at: [number, number, number] = [0, 0, 0];
     if (memory) {
@@ -173,29 +173,29 @@ export class PassBuilder {
       sources = [qkv, qkv, qkv];
       at = [0, widths[0], widths[0] + widths[1]];
     }
-    const dk = params.get(`${name}.wq`).cols / heads;
-    const dv = params.get(`${name}.wv`).cols / heads;
-    const layer: PassLayer = { name, queries: [], newKeys: [], newValues: [], keys: [], values: [], weights: [], concatenated: normed, output: normed };
-    const outputs: BatchValue[] = [];
-    for (let h = 0; h < heads; h++) {
+    const dk = params.get(`${name}.wq`).cols / count;
+    const dv = params.get(`${name}.wv`).cols / count;
+    const heads = Array.from({ length: count }, (_, h) => {
       const q = batch.columns(sources[0], at[0] + h * dk, dk);
       const k = batch.columns(sources[1], at[1] + h * dk, dk);
       const v = batch.columns(sources[2], at[2] + h * dv, dv);
       const before = cached?.[h];
       const keys = before?.length ? batch.concat([batch.input(before.keys(), 'Cached keys'), k], 'rows') : k;
       const values = before?.length ? batch.concat([batch.input(before.values(), 'Cached values'), v], 'rows') : v;
-      const head = batch.attention(q, keys, values, causal ? { mask: { kind: 'causal' } } : {});
-      layer.queries.push(q);
-      layer.newKeys.push(k);
-      layer.newValues.push(v);
-      layer.keys.push(keys);
-      layer.values.push(values);
-      layer.weights.push(head.weights);
-      outputs.push(head.output);
-    }
-    layer.concatenated = batch.concat(outputs, 'columns');
-    layer.output = batch.matmul(layer.concatenated, this.weight(`${name}.wo`));
-    return layer;
+      return { q, k, v, keys, values, ...batch.attention(q, keys, values, causal ? { mask: { kind: 'causal' } } : {}) };
+    });
+    const concatenated = batch.concat(heads.map((head) => head.output), 'columns');
+    return {
+      name,
+      queries: heads.map((head) => head.q),
+      newKeys: heads.map((head) => head.k),
+      newValues: heads.map((head) => head.v),
+      keys: heads.map((head) => head.keys),
+      values: heads.map((head) => head.values),
+      weights: heads.map((head) => head.weights),
+      concatenated,
+      output: batch.matmul(concatenated, this.weight(`${name}.wo`)),
+    };
   }
 
   /**
