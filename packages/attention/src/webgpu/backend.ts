@@ -324,6 +324,8 @@ class GpuBackend implements WebGpuBackend {
     });
     nodes.forEach((_, id) => this.#checkFits(bytesOf(id), launches[id]?.grid ?? [1, 1]));
     const pipelines = await Promise.all(launches.map((l) => (l ? this.#pipelines.get(l.kernel, l.constants) : null)));
+    // Columns and concatenations all copy with the one copy pipeline (absent when the batch has none).
+    const copyPipeline = pipelines[launches.findIndex((l) => l?.kernel === 'copy')];
 
     const outputs = await this.#submit((take, pass) => {
       const device = this.#device;
@@ -335,9 +337,8 @@ class GpuBackend implements WebGpuBackend {
       };
       const copy = (rows: number, width: number, src: GPUBuffer, srcStride: number, srcOffset: number, dst: GPUBuffer, dstStride: number, dstOffset: number): void => {
         const params = uniform(new Uint32Array([rows, width, srcStride, srcOffset, dstStride, dstOffset, 0, 0]).buffer);
-        this.#dispatch(pass, 'copy', copyPipeline(), [params, src, dst], rowGrid(ceilDiv(rows * width, ELEMENTS_PER_GROUP)));
+        this.#dispatch(pass, 'copy', copyPipeline!, [params, src, dst], rowGrid(ceilDiv(rows * width, ELEMENTS_PER_GROUP)));
       };
-      const copyPipeline = (): GPUComputePipeline => pipelines[launches.findIndex((l) => l?.kernel === 'copy')]!;
       for (const [id, node] of nodes.entries()) {
         const [rows, cols] = node.shape;
         if (node.op === 'weights') continue; // its buffer came with its attention node
