@@ -15,11 +15,13 @@
  *   npm run probe -- --steps 600       a quicker look
  *   npm run probe -- --objective next  the shipped objective instead: the grammar's next word
  *   npm run probe -- --all-kinds       every kind of sentence, roll calls included (the decoder leaves them out)
+ *   npm run probe -- --kinds roll-call only these kinds of sentence (a comma-separated list)
  */
 
 import { createEngine } from '@attention-guide/attention';
 import { decoderPlan, SPLIT_SEED } from '../src/configs';
 import { languageModelExample, trainingSplits, Vocabulary } from '../src/data';
+import type { SentencePair } from '../src/grammar';
 import { HeadTally } from '../src/evaluate';
 import { argmaxRow, runDecoder } from '../src/inference';
 import { decoderForward, pack, type DecoderConfig } from '../src/model';
@@ -45,8 +47,13 @@ const config: DecoderConfig = { ...plan.config, dModel, heads };
 // Every kind of sentence, roll calls included: continuing a roll call needs an induction head, which is
 // built on a previous-token head.
 const allKinds = process.argv.includes('--all-kinds');
+const KINDS: ReadonlyArray<SentencePair['kind']> = ['antecedent', 'repetition', 'phrase', 'roll-call'];
+const kindsAt = process.argv.indexOf('--kinds');
+const chosen = kindsAt < 0 ? null : (process.argv[kindsAt + 1] ?? '').split(',');
+if (chosen && (chosen.length === 0 || chosen.some((k) => !KINDS.includes(k as SentencePair['kind'])))) throw new Error(`--kinds takes a comma-separated list of ${KINDS.join(', ')}.`);
 const { kinds: shippedKinds, ...shared } = plan.settings;
-const settings = { ...shared, steps, snapshots: 2, validationSize: 64, ...(allKinds || !shippedKinds ? {} : { kinds: shippedKinds }) };
+const kindsChosen = chosen ? { kinds: chosen as SentencePair['kind'][] } : allKinds || !shippedKinds ? {} : { kinds: shippedKinds };
+const settings = { ...shared, steps, snapshots: 2, validationSize: 64, ...kindsChosen };
 const vocab = Vocabulary.of('en');
 const splits = trainingSplits(SPLIT_SEED);
 

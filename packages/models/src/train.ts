@@ -137,13 +137,14 @@ export function train(
   splits = { train: splits.train.filter(learns), validation: splits.validation.filter(learns), test: splits.test.filter(learns) };
   const adam = new Adam(params.values.length);
   const next = rng(settings.seed + 1);
-  // The rare kinds (everything but the pronoun sentences) share repetitionShare equally.
+  // The rare kinds (everything but the pronoun sentences) share repetitionShare equally; without
+  // pronoun sentences, every sentence is of a rare kind.
   const rare = [...new Set(splits.train.map((p) => p.kind))].filter((k) => k !== 'antecedent').sort().map((k) => splits.train.filter((p) => p.kind === k));
   const other = splits.train.filter((p) => p.kind === 'antecedent');
   const validation = splits.validation.slice(0, settings.validationSize);
   const pick = (list: readonly SentencePair[]) => list[Math.floor(next() * list.length)]!;
   const [fewest, most] = settings.sentencesPerExample;
-  const sentence = () => (rare.length > 0 && next() < settings.repetitionShare ? pick(rare[Math.floor(next() * rare.length)]!) : pick(other));
+  const sentence = () => (rare.length > 0 && (other.length === 0 || next() < settings.repetitionShare) ? pick(rare[Math.floor(next() * rare.length)]!) : pick(other));
   // Words a passage may hold: the model's context, less <bos> where the model reads one.
   const room = config.kind === 'decoder' ? { en: config.maxLength - 1, fr: Infinity } : { en: config.maxSourceLength, fr: config.maxTargetLength - 1 };
   const passage = (): Passage => {
