@@ -54,6 +54,17 @@ describe('training', () => {
     }
   });
 
+  it('learns from the kinds it is given, pronoun sentences or not', () => {
+    const seen: string[] = [];
+    const loss = decoderLoss(en);
+    train(decoder, { ...settings, steps: 5, kinds: ['roll-call'] }, (params, batch, tape, options) => {
+      seen.push(...batch.flat().map((pair) => pair.kind));
+      return loss(params, batch, tape, options);
+    }, splits);
+    expect(seen.length).toBeGreaterThan(5 * settings.batchSize);
+    expect(new Set(seen)).toEqual(new Set(['roll-call']));
+  });
+
   it('warms the learning rate up, then decays it to a tenth', () => {
     const s = { ...settings, steps: 100, warmupSteps: 10, learningRate: 1 };
     expect(learningRateAt(s, 0)).toBeCloseTo(0.1);
