@@ -27,9 +27,11 @@ export interface BatchValue {
 export type BatchNode =
   | { op: 'input'; data: Float32Array }
   | { op: 'matmul'; a: number; b: number; transposeB: boolean }
-  /** The output of one head's attention; its weights are the next node (`weights`). */
-  | { op: 'attention'; q: number; k: number; v: number; scale: number; mask: MaskSpec | undefined }
+  /** The output of one head's attention; its weights are the next node (`weights`), and with `stages` its stages the one after (`stages`). */
+  | { op: 'attention'; q: number; k: number; v: number; scale: number; mask: MaskSpec | undefined; stages: boolean }
   | { op: 'weights'; of: number }
+  /** The scores, the scaled scores and the masked scores (−∞ where masked), each n × m, stacked in that order: 3n × m. */
+  | { op: 'stages'; of: number }
   | { op: 'layerNorm'; x: number; gain: number; bias: number; epsilon: number }
   | { op: 'add'; a: number; b: number }
   | { op: 'gelu'; x: number }
@@ -70,8 +72,14 @@ export class Batch {
     return this.#add({ op: 'matmul', a: a.id, b: b.id, transposeB }, [m, n]);
   }
 
-  /** One head: softmax(mask(q·kᵀ · scale))·v, and the weights (n × m). */
-  attention(q: BatchValue, k: BatchValue, v: BatchValue, options: { scale?: number; mask?: MaskSpec } = {}): { output: BatchValue; weights: BatchValue } {
+  /**
+   * One head: softmax(mask(q·kᵀ · scale))·v, and the weights (n × m). With
+   * `stages`, also every stage before the softmax as one value (see the
+   * `stages` node; `splitStages` takes it apart once read).
+   */
+  attention(q: BatchValue, k: BatchValue, v: BatchValue, options?: { scale?: number; mask?: MaskSpec; stages?: false }): { output: BatchValue; weights: BatchValue };
+  attention(q: BatchValue, k: BatchValue, v: BatchValue, options: { scale?: number; mask?: MaskSpec; stages: true }): { output: BatchValue; weights: BatchValue; stages: BatchValue };
+  attention(q: BatchValue, k: BatchValue, v: BatchValue, options: { scale?: number; mask?: MaskSpec; stages?: boolean } = {}): { output: BatchValue; weights: BatchValue; stages?: BatchValue } {
     this.#own(q, k, v);
     const [n, dk] = q.shape;
     const [m, dkK] = k.shape;
@@ -81,8 +89,10 @@ export class Batch {
     const scale = options.scale ?? 1 / Math.sqrt(dk);
     if (!Number.isFinite(scale)) throw new AttentionError('NON_FINITE', `The scale is ${scale}; it must be a finite number.`, { scale });
     if (options.mask) validateMask(options.mask, n, m);
-    const output = this.#add({ op: 'attention', q: q.id, k: k.id, v: v.id, scale, mask: options.mask }, [n, dv]);
-    return { output, weights: this.#add({ op: 'weights', of: output.id }, [n, m]) };
+    const stages = options.stages ?? false;
+    const output = this.#add({ op: 'attention', q: q.id, k: k.id, v: v.id, scale, mask: options.mask, stages }, [n, dv]);
+    const weights = this.#add({ op: 'weights', of: output.id }, [n, m]);
+    return stages ? { output, weights, stages: this.#add({ op: 'stages', of: output.id }, [3 * n, m]) } : { output, weights };
   }
 
   /** Each row of x normalised to mean 0 and variance 1, then times gain and plus bias (both 1 × cols). */
@@ -186,6 +196,13 @@ export function batchResult(batch: Batch, data: Map<number, Float32Array>): Batc
   };
 }
 
+/** An attention's stages value, once read, as its three n × m planes. */
+export function splitStages(stages: Tensor): { scores: Tensor; scaled: Tensor; masked: Tensor } {
+  const [rows, m] = [stages.shape[0]! / 3, stages.shape[1]!];
+  const plane = (p: number): Tensor => ({ data: stages.data.subarray(p * rows * m, (p + 1) * rows * m), shape: [rows, m] });
+  return { scores: plane(0), scaled: plane(1), masked: plane(2) };
+}
+
 /** Runs a batch on a backend: its own way if it has one (WebGPU), else op by op. */
 export function runBatch(backend: Backend, batch: Batch): Promise<BatchResult> {
   return backend.run ? backend.run(batch) : runBatchByOps(backend, batch);
@@ -217,11 +234,18 @@ export async function runBatchByOps(backend: Backend, batch: Batch): Promise<Bat
           ...(node.mask ? { mask: node.mask } : {}),
         });
         values[id] = result.output.data;
-        // The weights node always follows its attention node.
-        values[id + 1] = result.stages!.weights.data;
+        // The weights node always follows its attention node, and its stages node (if any) the weights.
+        const stages = result.stages!;
+        values[id + 1] = stages.weights.data;
+        if (node.stages) {
+          const all = new Float32Array(3 * stages.scores.data.length);
+          [stages.scores, stages.scaled, stages.masked].forEach((plane, p) => all.set(plane.data, p * plane.data.length));
+          values[id + 2] = all;
+        }
         break;
       }
       case 'weights':
+      case 'stages':
         break;
       case 'layerNorm':
         values[id] = layerNormRows(values[node.x]!, rows, cols, values[node.gain]!, values[node.bias]!, node.epsilon);

@@ -29,7 +29,7 @@ export { AttentionError, type AttentionErrorCode } from './errors';
 export { createEngine, FORCED_CPU_REASON, INLINE_WORK, type Engine, type EngineOptions } from './engine';
 
 // Several ops in one go (one submission on WebGPU)
-export { Batch, type BatchResult, type BatchValue } from './batch';
+export { Batch, splitStages, type BatchResult, type BatchValue } from './batch';
 
 // Masks and input checks
 export { isContiguous, maskAllows, maskedFraction, maskMatrix, rowRange } from './masks';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Batch, type BatchValue } from '../src/batch';
+import { Batch, splitStages, type BatchValue } from '../src/batch';
 import { layerNormRows } from '../src/cpu/fast';
 import { createCpuBackend } from '../src/cpu/backend';
 import { createEngine, type Engine } from '../src/engine';
@@ -63,9 +63,10 @@ describe('batches on the CPU', () => {
     const product = b.read(b.matmul(normed, b.input(w)));
     const q = b.columns(product, 0, 3);
     const k = b.columns(product, 3, 3);
-    const head = b.attention(q, k, b.read(b.concat([k, q], 'columns')), { mask: { kind: 'causal' } });
+    const head = b.attention(q, k, b.read(b.concat([k, q], 'columns')), { mask: { kind: 'causal' }, stages: true });
     b.read(head.output);
     b.read(head.weights);
+    b.read(head.stages);
     const stacked = b.read(b.concat([q, k], 'rows'));
     const sum = b.read(b.add(product, product));
     const biased = b.read(b.add(product, b.input({ data: Float32Array.from([1, 2, 3, 4, 5, 6]), shape: [1, 6] })));
@@ -85,6 +86,10 @@ describe('batches on the CPU', () => {
     expect(result.get(head.output).data).toEqual(single.output.data);
     expect(result.get(head.weights).data).toEqual(single.stages!.weights.data);
     expect(result.get(head.weights).data[1]).toBe(0); // query 0 may not see key 1
+    expect(result.get(head.stages).shape).toEqual([15, 5]);
+    const stages = splitStages(result.get(head.stages));
+    for (const name of ['scores', 'scaled', 'masked'] as const) expect(stages[name].data, name).toEqual(single.stages![name].data);
+    expect(stages.masked.data[1]).toBe(-Infinity);
     expect(result.get(stacked).shape).toEqual([10, 3]);
     expect(result.get(stacked).data).toEqual(Float32Array.from([...qData, ...kData]));
     expect(result.get(sum).data).toEqual(expectedProduct.data.map((v) => v + v));
@@ -178,6 +183,28 @@ describe.skipIf(!gpu)(`batches on WebGPU${reason ? ` (skipped: ${reason})` : ''}
       const w = onGpu.get(weights[0]!).data;
       for (let i = 0; i < rows; i++) for (let j = i + 1; j < rows; j++) expect(w[i * rows + j]).toBe(0);
     }
+  });
+
+  const stageCases: [string, number, number][] = [
+    ['a small problem (the thread-per-row kernel)', 6, 4],
+    ['a larger one (the workgroup-per-row kernel)', 96, 24],
+  ];
+  it.each(stageCases)('give every stage of attention, bit for bit as the single op, in the same submission: %s', async (_, n, d) => {
+    const [q, k, v] = [randn([n, d], 71), randn([n, d], 72), randn([n, d], 73)];
+    const mask: MaskSpec = { kind: 'causal' };
+    const b = new Batch();
+    const head = b.attention(b.input(q), b.input(k), b.input(v), { mask, stages: true });
+    for (const value of Object.values(head)) b.read(value);
+    const before = backend.stats.calls;
+    const batched = await backend.run!(b);
+    expect(backend.stats.calls - before).toBe(1);
+    const single = await backend.attention(q, k, v, { mask, stages: true });
+    expect(batched.get(head.output).data).toEqual(single.output.data);
+    expect(batched.get(head.weights).data).toEqual(single.stages!.weights.data);
+    const stages = splitStages(batched.get(head.stages));
+    for (const name of ['scores', 'scaled', 'masked'] as const) expect(stages[name].data, name).toEqual(single.stages![name].data);
+    expect(stages.masked.data[1]).toBe(-Infinity);
+    expect(stages.scaled.data[1]).toBeCloseTo(stages.scores.data[1]! / Math.sqrt(d), 5);
   });
 
   it('reuse their buffers when the same batch runs again', async () => {

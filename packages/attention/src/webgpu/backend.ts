@@ -220,8 +220,7 @@ class GpuBackend implements WebGpuBackend {
     if (stages) {
       const plane = n * m;
       const all = planes!;
-      const masked = all.slice(2 * plane, 3 * plane);
-      for (let i = 0; i < masked.length; i++) if (masked[i]! <= NEG_MAX) masked[i] = -Infinity;
+      const masked = unmaskInfinities(all.slice(2 * plane, 3 * plane));
       result.stages = {
         scores: { data: all.slice(0, plane), shape: [n, m] },
         scaled: { data: all.slice(plane, 2 * plane), shape: [n, m] },
@@ -309,7 +308,7 @@ class GpuBackend implements WebGpuBackend {
         case 'matmul':
           return matmulLaunch(rows, cols, nodes[node.a]!.shape[1], node.transposeB);
         case 'attention':
-          return attentionLaunch(rows, nodes[node.k]!.shape[0], nodes[node.q]!.shape[1], cols, false);
+          return attentionLaunch(rows, nodes[node.k]!.shape[0], nodes[node.q]!.shape[1], cols, node.stages);
         case 'layerNorm':
           return { kernel: 'layernorm', constants: {}, grid: rowGrid(rows) };
         case 'add':
@@ -341,7 +340,7 @@ class GpuBackend implements WebGpuBackend {
       };
       for (const [id, node] of nodes.entries()) {
         const [rows, cols] = node.shape;
-        if (node.op === 'weights') continue; // its buffer came with its attention node
+        if (node.op === 'weights' || node.op === 'stages') continue; // their buffers came with their attention node
         const out = take(bytesOf(id), STORAGE);
         buffers[id] = out;
         const pipeline = pipelines[id]!; // null for inputs, which dispatch nothing
@@ -363,7 +362,8 @@ class GpuBackend implements WebGpuBackend {
             if (mask.bits) device.queue.writeBuffer(bits, 0, mask.bits);
             const weights = take(bytesOf(id + 1), STORAGE);
             buffers[id + 1] = weights;
-            const planes = take(PLACEHOLDER_BYTES, STORAGE);
+            const planes = take(node.stages ? bytesOf(id + 2) : PLACEHOLDER_BYTES, STORAGE);
+            if (node.stages) buffers[id + 2] = planes;
             const params = uniform(attentionUniform(rows, m, dk, cols, node.scale, mask));
             this.#dispatch(pass, launches[id]!.kernel, pipeline, [params, buffers[node.q]!, buffers[node.k]!, buffers[node.v]!, bits, weights, out, planes], grid);
             break;
@@ -401,6 +401,9 @@ class GpuBackend implements WebGpuBackend {
         }
       }
       return batch.reads.map((id) => ({ buffer: buffers[id]!, bytes: bytesOf(id) }));
+    });
+    batch.reads.forEach((id, i) => {
+      if (nodes[id]!.op === 'stages') unmaskInfinities(outputs[i]!.subarray((2 * outputs[i]!.length) / 3));
     });
     return batchResult(batch, new Map(batch.reads.map((id, i) => [id, outputs[i]!])));
   }
@@ -549,6 +552,12 @@ function input(data: Float32Array | Uint32Array): Input {
 
 function placeholder(): Input {
   return { data: null, bytes: PLACEHOLDER_BYTES };
+}
+
+/** The masked scores a kernel wrote as NEG_MAX (shaders may not see infinities) back to −∞, in place. */
+function unmaskInfinities(masked: Float32Array): Float32Array {
+  for (let i = 0; i < masked.length; i++) if (masked[i]! <= NEG_MAX) masked[i] = -Infinity;
+  return masked;
 }
 
 /** −∞ (a masked logit) as NEG_MAX, since shaders may not see infinities; copies only when needed. */
