@@ -6,7 +6,7 @@
  * (the island) run the same function, so the first state a reader sees is
  * what their browser would compute.
  */
-import type { Engine } from '@attention-guide/attention';
+import { Batch, splitStages, type Engine } from '@attention-guide/attention';
 import { rng, tensor } from '@attention-guide/attention/tensor';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import { shortest } from '../../lib/float32';
@@ -153,28 +153,31 @@ function plain(data: Float32Array, rows: number, cols: number): Matrix {
 }
 
 /**
- * One run: Q, K and V from three products, then every stage of attention
- * from one engine call. Nothing here computes a product or a softmax itself.
+ * One run: Q, K and V from three products, then every stage of attention,
+ * as one batch: on WebGPU one submission and one readback. Nothing here
+ * computes a product or a softmax itself.
  */
-export async function runPipeline(engine: Pick<Engine, 'matmul' | 'attention'>, inputs: Inputs): Promise<Pipeline> {
+export async function runPipeline(engine: Pick<Engine, 'run'>, inputs: Inputs): Promise<Pipeline> {
   const { n, dk } = inputs;
-  const x = tensor(inputs.x.data, [n, D_MODEL]);
-  // The three projections are independent: in flight together, they cost one round trip to the backend, not three.
-  const project = (w: { data: ArrayLike<number> }) => engine.matmul(x, tensor(w.data, [D_MODEL, dk]));
-  const [q, k, v] = await Promise.all([project(inputs.wq), project(inputs.wk), project(inputs.wv)]);
-  const { output, stages } = await engine.attention(q, k, v, { stages: true, mask: { kind: inputs.causal ? 'causal' : 'none' } });
-  if (!stages) throw new Error('The engine returned no stages.');
+  const batch = new Batch();
+  const x = batch.input(tensor(inputs.x.data, [n, D_MODEL]), 'X');
+  const project = (w: { data: ArrayLike<number> }, name: string) => batch.read(batch.matmul(x, batch.input(tensor(w.data, [D_MODEL, dk]), name)));
+  const [qv, kv, vv] = [project(inputs.wq, 'W_Q'), project(inputs.wk, 'W_K'), project(inputs.wv, 'W_V')];
+  const head = batch.attention(qv, kv, vv, { stages: true, mask: { kind: inputs.causal ? 'causal' : 'none' } });
+  for (const value of Object.values(head)) batch.read(value);
+  const result = await engine.run(batch);
+  const stages = splitStages(result.get(head.stages));
   return {
     ...inputs,
     tokens: TOKENS.slice(0, n),
-    q: plain(q.data, n, dk),
-    k: plain(k.data, n, dk),
-    v: plain(v.data, n, dk),
+    q: plain(result.get(qv).data, n, dk),
+    k: plain(result.get(kv).data, n, dk),
+    v: plain(result.get(vv).data, n, dk),
     scores: plain(stages.scores.data, n, n),
     scaled: plain(stages.scaled.data, n, n),
     masked: plain(stages.masked.data, n, n),
-    weights: plain(stages.weights.data, n, n),
-    output: plain(output.data, n, dk),
+    weights: plain(result.get(head.weights).data, n, n),
+    output: plain(result.get(head.output).data, n, dk),
   };
 }
 
