@@ -6,7 +6,8 @@
  * (the island) run the same function, so the first state a reader sees is
  * what their browser would compute.
  */
-import { Batch, splitStages, type Engine } from '@attention-guide/attention';
+import type { Engine } from '@attention-guide/attention';
+import { Batch, splitStages } from '@attention-guide/attention/batch';
 import { rng, tensor } from '@attention-guide/attention/tensor';
 import { fromBase64, toBase64 } from '../../lib/base64';
 import { shortest } from '../../lib/float32';
