@@ -8,6 +8,7 @@
  * builds the mask, slices and compares. The memory counts are arithmetic.
  */
 import type { Engine } from '@attention-guide/attention';
+import { Batch } from '@attention-guide/attention/batch';
 import { ringAttention } from '@attention-guide/attention/ring';
 import { randn, type Tensor } from '@attention-guide/attention/tensor';
 
@@ -122,14 +123,19 @@ export async function ringView(engine: Engine, setting: RingSetting): Promise<Ri
   const k = randn([n, d], seed + 1000);
   const v = randn([n, d], seed + 2000);
   const ring = ringAttention(q, k, v, { devices });
-  const full = (await engine.attention(q, k, v)).output;
   const blocks = ring.queryBlocks.map(([a, b]) => [a, b] as [number, number]);
   const holdings = ring.steps.map((step) => [...step.holdings]);
+  // Full attention and, after each round, attention over the keys met so far: one batch, so on WebGPU one submission and one readback.
+  const batch = new Batch();
+  const [qv, kv, vv] = [batch.input(q, 'Q'), batch.input(k, 'K'), batch.input(v, 'V')];
+  const fullValue = batch.read(batch.attention(qv, kv, vv).output);
+  const rounds = Array.from({ length: devices }, (_, s) => batch.read(batch.attention(qv, kv, vv, { mask: { kind: 'boolean', allowed: seenMask({ blocks, holdings }, s, n) } }).output));
+  const result = await engine.run(batch);
+  const full = result.get(fullValue);
   const gaps: number[][] = [];
   const firstRows: number[][][] = [];
-  for (let s = 0; s < devices; s++) {
-    const mask = seenMask({ blocks, holdings }, s, n);
-    const partial = (await engine.attention(q, k, v, { mask: { kind: 'boolean', allowed: mask } })).output;
+  for (const round of rounds) {
+    const partial = result.get(round);
     gaps.push(blocks.map(([r0, r1]) => largestGap(partial, full, d, r0, r1)));
     firstRows.push(blocks.map(([r0]) => Array.from(partial.data.subarray(r0 * d, r0 * d + d))));
   }
