@@ -4,6 +4,7 @@
  * state and every update in the browser come from here.
  */
 import type { Engine } from '@attention-guide/attention';
+import { Batch, splitStages } from '@attention-guide/attention/batch';
 import type { SpaceVectors } from './vectors';
 
 export interface Attended {
@@ -25,7 +26,7 @@ export interface Attended {
  * drawing the same way as the values, through the engine; null when d_v = 3.
  */
 export async function attend(
-  engine: Pick<Engine, 'attention' | 'matmul'>,
+  engine: Pick<Engine, 'run'>,
   v: SpaceVectors,
   queryIndex: number,
   query: Float32Array,
@@ -36,19 +37,21 @@ export async function attend(
   const keys = { data: v.keys.subarray(0, visible * v.d), shape: [visible, v.d] };
   // Attention needs a value per key; where a source has none to show, its keys stand in and the output is not shown.
   const values = v.values ? { data: v.values.subarray(0, visible * v.dv), shape: [visible, v.dv] } : keys;
-  const result = await engine.attention({ data: query, shape: [1, v.d] }, keys, values, { stages: true, mask: { kind: 'none' } });
-  const stages = result.stages!;
-  let drawnOutput: Attended['drawnOutput'] = null;
-  if (v.values) {
-    const drawn = valueBasis ? (await engine.matmul(result.output, { data: valueBasis, shape: [3, v.dv] }, { transposeB: true })).data : result.output.data;
-    drawnOutput = [drawn[0]!, drawn[1]!, drawn[2]!];
-  }
+  // The attention and the output's drawing as one batch: on WebGPU one submission and one readback.
+  const batch = new Batch();
+  const head = batch.attention(batch.input({ data: query, shape: [1, v.d] }, 'The query'), batch.input(keys, 'The keys'), batch.input(values, 'The values'), { stages: true });
+  for (const value of Object.values(head)) batch.read(value);
+  const drawing = v.values && valueBasis ? batch.read(batch.matmul(head.output, batch.input({ data: valueBasis, shape: [3, v.dv] }, 'The value basis'), { transposeB: true })) : null;
+  const result = await engine.run(batch);
+  const output = result.get(head.output).data;
+  const stages = splitStages(result.get(head.stages));
+  const drawn = drawing ? result.get(drawing).data : output;
   return {
     visible,
     scores: Array.from(stages.scores.data),
     scaled: Array.from(stages.scaled.data),
-    weights: Array.from(stages.weights.data),
-    output: v.values ? Array.from(result.output.data) : null,
-    drawnOutput,
+    weights: Array.from(result.get(head.weights).data),
+    output: v.values ? Array.from(output) : null,
+    drawnOutput: v.values ? [drawn[0]!, drawn[1]!, drawn[2]!] : null,
   };
 }
