@@ -44,13 +44,13 @@ const objective = objectiveAt < 0 ? 'previous' : process.argv[objectiveAt + 1];
 if (objective !== 'previous' && objective !== 'next') throw new Error('--objective takes previous or next.');
 if (dModel % heads !== 0) throw new Error(`--d-model (${dModel}) must split evenly into --heads (${heads}).`);
 const config: DecoderConfig = { ...plan.config, dModel, heads };
-// Every kind of sentence, roll calls included: continuing a roll call needs an induction head, which is
-// built on a previous-token head.
+// Every kind of sentence, roll calls included: an induction head, which would continue a roll call, is
+// built on a previous-token head (though learned positions also let a model copy by position).
 const allKinds = process.argv.includes('--all-kinds');
 const KINDS: ReadonlyArray<SentencePair['kind']> = ['antecedent', 'repetition', 'phrase', 'roll-call'];
 const kindsAt = process.argv.indexOf('--kinds');
 const chosen = kindsAt < 0 ? null : (process.argv[kindsAt + 1] ?? '').split(',');
-if (chosen && (chosen.length === 0 || chosen.some((k) => !KINDS.includes(k as SentencePair['kind'])))) throw new Error(`--kinds takes a comma-separated list of ${KINDS.join(', ')}.`);
+if (chosen?.some((k) => !KINDS.includes(k as SentencePair['kind']))) throw new Error(`--kinds takes a comma-separated list of ${KINDS.join(', ')}.`);
 const { kinds: shippedKinds, ...shared } = plan.settings;
 const kindsChosen = chosen ? { kinds: chosen as SentencePair['kind'][] } : allKinds || !shippedKinds ? {} : { kinds: shippedKinds };
 const settings = { ...shared, steps, snapshots: 2, validationSize: 64, ...kindsChosen };
