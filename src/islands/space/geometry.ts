@@ -14,7 +14,8 @@
  * Every score and weight the figure shows comes from the engine on the true
  * d_k-wide vectors; only the positions are projected.
  */
-import type { Engine, Tensor } from '@attention-guide/attention';
+import type { Tensor } from '@attention-guide/attention';
+import type { QueryMove } from './attend';
 import { pca3 } from '@attention-guide/attention/pca';
 import { row, type SpaceVectors } from './vectors';
 
@@ -86,14 +87,14 @@ export const point = (positions: Float32Array, i: number): Vec3 => Array.from(ro
  * The d_k-wide query whose drawn position is `to`, moved from `query` (drawn
  * at `from`) within the drawn directions only: query + Bᵀ(to − from). Its
  * parts outside those directions are kept, so its projection is exactly
- * `to`. The product goes through the engine like every other.
+ * `to`. The move is returned, not made: `attend` makes it through the engine,
+ * in the same batch as the attention. Where the drawing is the vectors
+ * themselves (no basis), the query is `to`.
  */
-export async function moveWithin(engine: Pick<Engine, 'matmul'>, layout: Layout, query: Float32Array, from: Vec3, to: Vec3): Promise<Float32Array> {
-  if (!layout.basis) return Float32Array.from(to);
-  const d = query.length;
+export function moveWithin(layout: Layout, query: Float32Array, from: Vec3, to: Vec3): { query: Float32Array; move: QueryMove | null } {
+  if (!layout.basis) return { query: Float32Array.from(to), move: null };
   const step: Tensor = { data: Float32Array.from([to[0] - from[0], to[1] - from[1], to[2] - from[2]]), shape: [1, 3] };
-  const moved = await engine.matmul(step, { data: layout.basis, shape: [3, d] });
-  return query.map((x, t) => x + moved.data[t]!);
+  return { query, move: { step, basis: { data: layout.basis, shape: [3, query.length] } } };
 }
 
 /** The largest distance from the origin of any query, key or value drawn: the scene's unit. */
