@@ -19,8 +19,6 @@
 
 override WRITE_STAGES: bool = false;
 
-// Must match ROWS_PER_DIM in dispatch.ts.
-const ROWS_PER_DIM: u32 = 65535u;
 // attention.wgsl's threads per row, whose partial sums this kernel mirrors.
 const WG: u32 = 64u;
 
@@ -31,7 +29,7 @@ const WG: u32 = 64u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = (wid.x + wid.y * ROWS_PER_DIM) * WG + t;
+  let i = gridIndex(wid) * WG + t;
   if (i >= params.n) {
     return; // no barrier below, so threads may leave on their own
   }

@@ -35,9 +35,8 @@
 override WRITE_STAGES: bool = false;
 
 // WG (64 threads), red and the reductions come from row-reduce.wgsl.
-// Must match ROWS_PER_DIM in dispatch.ts: rows beyond the guaranteed 65535
-// workgroups per dimension spill into wid.y.
-const ROWS_PER_DIM: u32 = 65535u;
+// Rows beyond the guaranteed 65535 workgroups per dimension spill into
+// wid.y (gridIndex, grid.wgsl).
 
 // Params and bindings 0-4 (Q, K, V, maskBits) come from attention-inputs.wgsl.
 @group(0) @binding(5) var<storage, read_write> W: array<f32>;
@@ -49,7 +48,7 @@ const ROWS_PER_DIM: u32 = 65535u;
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = wid.x + wid.y * ROWS_PER_DIM;
+  let i = gridIndex(wid);
   if (i >= params.n) {
     return; // uniform across the workgroup
   }

@@ -18,8 +18,8 @@ export const SHADER_STAGE_COMPUTE = 0x4;
 /**
  * Workgroups per grid dimension that every device allows
  * (maxComputeWorkgroupsPerDimension is at least 65535). Row-per-workgroup
- * kernels fold longer row counts into a second dimension; the WGSL files
- * repeat this number as ROWS_PER_DIM / BLOCKS_PER_DIM.
+ * kernels fold longer row counts into a second dimension; kernels.ts hands
+ * this number to the WGSL with grid.wgsl, which unfolds them.
  */
 export const ROWS_PER_DIM = 65535;
 

@@ -6,9 +6,7 @@
 // than copyBufferToBuffer, which would take one command per row.
 //
 // One thread per element, 64 to a workgroup; grids wider than 65535
-// workgroups spill into wid.y (ROWS_PER_DIM, as in dispatch.ts).
-
-const ROWS_PER_DIM: u32 = 65535u;
+// workgroups spill into wid.y (gridIndex, grid.wgsl).
 
 struct Params {
   rows: u32,
@@ -25,7 +23,7 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = (wid.x + wid.y * ROWS_PER_DIM) * 64u + t;
+  let i = gridIndex(wid) * 64u + t;
   if (i >= params.rows * params.width) {
     return;
   }

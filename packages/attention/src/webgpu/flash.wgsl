@@ -48,9 +48,6 @@ override TPR: u32 = 16u;
 // overrides inside @workgroup_size).
 override WG_SIZE: u32 = 256u;
 
-// Must match ROWS_PER_DIM in dispatch.ts.
-const BLOCKS_PER_DIM: u32 = 65535u;
-
 // Params and bindings 0-4 (Q, K, V, maskBits) come from attention-inputs.wgsl.
 @group(0) @binding(5) var<storage, read_write> O: array<f32>;
 
@@ -72,7 +69,7 @@ fn maskAllows(i: u32, j: u32) -> bool {
 
 @compute @workgroup_size(WG_SIZE)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let block = wid.x + wid.y * BLOCKS_PER_DIM;
+  let block = gridIndex(wid);
   let q0 = block * BR;
   if (q0 >= params.n) {
     return; // a whole workgroup past the end: uniform, so barriers stay legal

@@ -1,9 +1,8 @@
 // gelu.wgsl: Y = GELU(X) element by element, in the tanh form of GPT-2,
 //   0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))).
 // One thread per element, 64 to a workgroup; grids wider than 65535
-// workgroups spill into wid.y (ROWS_PER_DIM, as in dispatch.ts).
+// workgroups spill into wid.y (gridIndex, grid.wgsl).
 
-const ROWS_PER_DIM: u32 = 65535u;
 const GELU_C: f32 = 0.7978845608028654;
 
 struct Params {
@@ -16,7 +15,7 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = (wid.x + wid.y * ROWS_PER_DIM) * 64u + t;
+  let i = gridIndex(wid) * 64u + t;
   if (i < params.count) {
     let x = X[i];
     Y[i] = 0.5 * x * (1.0 + tanh(GELU_C * (x + 0.044715 * x * x * x)));

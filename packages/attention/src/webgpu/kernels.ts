@@ -12,6 +12,11 @@ import layerNormSrc from './layernorm.wgsl?raw';
 import addSrc from './add.wgsl?raw';
 import copySrc from './copy.wgsl?raw';
 import geluSrc from './gelu.wgsl?raw';
+import gridFnSrc from './grid.wgsl?raw';
+import { ROWS_PER_DIM } from './constants';
+
+/** grid.wgsl with the one number it needs, from constants.ts (which dispatch.ts folds grids by). */
+const gridSrc = `const ROWS_PER_DIM: u32 = ${ROWS_PER_DIM}u;\n${gridFnSrc}`;
 
 /** How a kernel sees one binding (all in group 0, numbered in order). */
 export type BindingKind = 'uniform' | 'read-only-storage' | 'storage';
@@ -34,39 +39,39 @@ export const KERNELS = {
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   matmulSmall: {
-    source: matmulSmallSrc,
+    source: `${gridSrc}\n${matmulSmallSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   softmax: {
-    source: `${reduceSrc}\n${softmaxSrc}`,
+    source: `${gridSrc}\n${reduceSrc}\n${softmaxSrc}`,
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   attention: {
-    source: `${reduceSrc}\n${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSrc}`,
+    source: `${gridSrc}\n${reduceSrc}\n${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
   },
   attentionSmall: {
-    source: `${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSmallSrc}`,
+    source: `${gridSrc}\n${inputsSrc}\n${maskSrc}\n${scoresSrc}\n${attentionSmallSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage', 'storage', 'storage'],
   },
   flash: {
-    source: `${inputsSrc}\n${maskSrc}\n${flashSrc}`,
+    source: `${gridSrc}\n${inputsSrc}\n${maskSrc}\n${flashSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   layernorm: {
-    source: `${reduceSrc}\n${layerNormSrc}`,
+    source: `${gridSrc}\n${reduceSrc}\n${layerNormSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   add: {
-    source: addSrc,
+    source: `${gridSrc}\n${addSrc}`,
     bindings: ['uniform', 'read-only-storage', 'read-only-storage', 'storage'],
   },
   gelu: {
-    source: geluSrc,
+    source: `${gridSrc}\n${geluSrc}`,
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
   copy: {
-    source: copySrc,
+    source: `${gridSrc}\n${copySrc}`,
     bindings: ['uniform', 'read-only-storage', 'storage'],
   },
 } as const satisfies Record<string, KernelDef>;

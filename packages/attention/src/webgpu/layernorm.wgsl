@@ -6,9 +6,8 @@
 //
 // Work split: one workgroup per row, WG = 64 threads; thread t handles columns
 // t, t + 64, …; the two sums are tree reductions in shared memory
-// (row-reduce.wgsl, prepended by the host). Rows beyond 65535 spill into wid.y.
-
-const ROWS_PER_DIM: u32 = 65535u;
+// (row-reduce.wgsl, prepended by the host). Rows beyond 65535 spill into
+// wid.y (gridIndex, grid.wgsl).
 
 struct Params {
   rows: u32,
@@ -24,7 +23,7 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let row = wid.x + wid.y * ROWS_PER_DIM;
+  let row = gridIndex(wid);
   // Uniform per workgroup, so returning here keeps the barriers uniform.
   if (row >= params.rows) {
     return;

@@ -11,11 +11,9 @@
 // shared memory and no barriers, which is what makes it cheap where a
 // workgroup barrier is dear (a software adapter runs every thread of a
 // workgroup in turn up to each barrier). Grids wider than 65535 workgroups
-// spill into wid.y (ROWS_PER_DIM, as in dispatch.ts).
+// spill into wid.y (gridIndex, grid.wgsl).
 
 override TRANSPOSE_B: bool = false;
-
-const ROWS_PER_DIM: u32 = 65535u;
 
 struct Dims {
   M: u32,
@@ -30,7 +28,7 @@ struct Dims {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let i = (wid.x + wid.y * ROWS_PER_DIM) * 64u + t;
+  let i = gridIndex(wid) * 64u + t;
   if (i >= dims.M * dims.N) {
     return;
   }

@@ -23,11 +23,9 @@
 // Shared memory: red (row-reduce.wgsl), 64 f32 = 256 bytes.
 //
 // Rows beyond 65535 (the guaranteed maxComputeWorkgroupsPerDimension) are
-// dispatched as a 2-D grid: row = wid.x + wid.y * ROWS_PER_DIM.
+// dispatched as a 2-D grid: row = gridIndex(wid) (grid.wgsl).
 
 // WG (64 threads), red and the reductions come from row-reduce.wgsl.
-// Must match ROWS_PER_DIM in dispatch.ts.
-const ROWS_PER_DIM: u32 = 65535u;
 const NEG_MAX: f32 = -3.40282346638528859812e+38f;
 
 struct Params {
@@ -42,7 +40,7 @@ struct Params {
 
 @compute @workgroup_size(64)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-  let row = wid.x + wid.y * ROWS_PER_DIM;
+  let row = gridIndex(wid);
   // Uniform per workgroup, so returning here keeps barriers uniform.
   if (row >= params.rows) {
     return;
