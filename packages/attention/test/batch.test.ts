@@ -77,8 +77,7 @@ describe('batches on the CPU', () => {
     expect(result.get(normed).data).toEqual(expectedNormed);
     const expectedProduct = await cpu.matmul({ data: expectedNormed, shape: [5, 8] }, w);
     expect(result.get(product).data).toEqual(expectedProduct.data);
-    const cols = (t: Tensor, from: number, width: number) =>
-      Float32Array.from({ length: 5 * width }, (_, i) => t.data[Math.floor(i / width) * t.shape[1]! + from + (i % width)]!);
+    const cols = (t: Tensor, from: number, width: number) => Float32Array.from({ length: 5 * width }, (_, i) => t.data[Math.floor(i / width) * t.shape[1]! + from + (i % width)]!);
     const qData = cols(expectedProduct, 0, 3);
     const kData = cols(expectedProduct, 3, 3);
     const vData = Float32Array.from({ length: 30 }, (_, i) => (i % 6 < 3 ? kData[Math.floor(i / 6) * 3 + (i % 6)]! : qData[Math.floor(i / 6) * 3 + (i % 6) - 3]!));
@@ -177,7 +176,13 @@ describe.skipIf(!gpu)(`batches on WebGPU${reason ? ` (skipped: ${reason})` : ''}
       expect(onGpu.get(w).shape).toEqual([rows, cached + rows]);
       expectClose(onGpu.get(w), onCpu.get(w), `head ${i} weights`);
     }
-    for (const [value, what] of [[concatenated, 'heads side by side'], [y, 'residual'], [hidden, 'GELU of the MLP'], [logits, 'logits']] as const) expectClose(onGpu.get(value), onCpu.get(value), what);
+    for (const [value, what] of [
+      [concatenated, 'heads side by side'],
+      [y, 'residual'],
+      [hidden, 'GELU of the MLP'],
+      [logits, 'logits'],
+    ] as const)
+      expectClose(onGpu.get(value), onCpu.get(value), what);
     if (mask?.kind === 'causal') {
       // Masked weights are exactly 0 on the GPU as on the CPU.
       const w = onGpu.get(weights[0]!).data;
@@ -205,6 +210,61 @@ describe.skipIf(!gpu)(`batches on WebGPU${reason ? ` (skipped: ${reason})` : ''}
     for (const name of ['scores', 'scaled', 'masked'] as const) expect(stages[name].data, name).toEqual(single.stages![name].data);
     expect(stages.masked.data[1]).toBe(-Infinity);
     expect(stages.scaled.data[1]).toBeCloseTo(stages.scores.data[1]! / Math.sqrt(d), 5);
+  });
+
+  it("dispatch no copy for a head's columns, the cached keys and values, or the heads side by side", async () => {
+    const heads = 3;
+    const { b } = layerBatch(1, 6, 5);
+    const before = backend.stats.dispatches;
+    await backend.run!(b);
+    // One dispatch per op that computes; the only copies left put each head's new key and value below its cache.
+    const computing = b.nodes.filter((node) => ['matmul', 'attention', 'layerNorm', 'add', 'gelu'].includes(node.op)).length;
+    expect(backend.stats.dispatches - before).toBe(computing + 2 * heads);
+  });
+
+  it('give the CPU numbers when columns, concatenations and inputs are used in every other way', async () => {
+    const b = new Batch();
+    const x = b.input(randn([4, 9], 81));
+    const cachedKeys = randn([2, 3], 82);
+    const cached = b.input(cachedKeys);
+    const shared = b.input(randn([1, 3], 90));
+    const product = b.matmul(x, b.input(randn([9, 9], 83)));
+    const middle = b.columns(product, 3, 3);
+    const read = [
+      b.matmul(middle, b.input(randn([3, 2], 84))), // a view into a product: copied out first
+      b.columns(b.columns(product, 2, 6), 1, 2), // a view of a view, read back
+      b.columns(b.input(randn([1, 5], 85)), 2, 3), // one row of an input, from its third element, read where it is
+      b.concat([cached, middle, cached], 'rows'), // an input in place twice, a view between
+      b.concat([middle, shared], 'rows'), // an input below a view, also used on its own:
+      b.add(shared, shared), // not in place
+      b.concat([middle, b.columns(x, 0, 2)], 'columns'), // views side by side
+      b.columns(b.columns(product, 0, 9), 0, 9), // every column: read where it is
+    ];
+    const cachedValues = b.input(randn([2, 4], 89));
+    const heads = [0, 1].map((h) =>
+      b.attention(b.columns(product, 3 * h, 3), b.concat([cached, b.columns(product, 3 + 3 * h, 3)], 'rows'), b.concat([cachedValues, b.columns(x, 4 * h, 4)], 'rows'), {
+        mask: { kind: 'causal' },
+      }),
+    );
+    // Head 0's output also read on its own, and head 1's used twice: neither written into the concatenation.
+    read.push(b.concat([heads[0]!.output, heads[1]!.output, heads[1]!.output], 'columns'), heads[0]!.output, heads[1]!.weights);
+    // Written into its columns: attention over inputs alone, beside a view.
+    const lone = b.attention(b.input(randn([4, 2], 86)), b.input(randn([5, 2], 87)), b.input(randn([5, 3], 88)));
+    read.push(b.concat([middle, lone.output], 'columns'));
+    for (const value of read) b.read(value);
+    const onGpu = await backend.run!(b);
+    const onCpu = await cpu.run(b);
+    for (const [i, value] of read.entries()) {
+      const node = b.nodes[value.id]!;
+      expect(onGpu.get(value).shape, `value ${i}`).toEqual(onCpu.get(value).shape);
+      expectClose(onGpu.get(value), onCpu.get(value), `value ${i} (${node.op})`);
+    }
+    // Copies of inputs are exact: the input's columns, the cached rows in place above and below the view, and the shared row below it.
+    expect(onGpu.get(read[2]!).data).toEqual(onCpu.get(read[2]!).data);
+    const stacked = onGpu.get(read[3]!).data;
+    expect(stacked.subarray(0, 6)).toEqual(cachedKeys.data);
+    expect(stacked.subarray(18)).toEqual(cachedKeys.data);
+    expect(onGpu.get(read[4]!).data.subarray(12)).toEqual(onCpu.get(read[4]!).data.subarray(12));
   });
 
   it('reuse their buffers when the same batch runs again', async () => {

@@ -14,6 +14,21 @@ struct Params {
   maskB: u32,
   // Always 0, written by the host: see opaque() in attention.wgsl.
   zero: u32,
+  // Where each matrix's rows are in its buffer: row r of Q starts at element
+  // qOffset + r · qStride, and so on. Dense matrices have stride dk (Q, K) or
+  // dv (V, O) and offset 0; a batch (src/batch.ts) passes other values to read
+  // one head's columns straight out of the projections, and to write a head's
+  // output straight into its columns beside the other heads', with no copy.
+  // attention.wgsl and attention-small.wgsl honour them; flash.wgsl, which the
+  // host always gives dense matrices, does not read them.
+  qStride: u32,
+  qOffset: u32,
+  kStride: u32,
+  kOffset: u32,
+  vStride: u32,
+  vOffset: u32,
+  oStride: u32,
+  oOffset: u32,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;

@@ -56,7 +56,7 @@ fn dot2(qStart: u32, kStart: u32, len: u32) -> f32 {
 // Query i's score against key j, scaled, and NEG_MAX where the mask forbids
 // the pair; with WRITE_STAGES, the three n × m stage planes are written too.
 fn maskedScore(i: u32, j: u32) -> f32 {
-  let s = dot2(i * params.dk, j * params.dk, params.dk);
+  let s = dot2(params.qOffset + i * params.qStride, params.kOffset + j * params.kStride, params.dk);
   let scaled = s * params.scale;
   var masked = NEG_MAX;
   if (maskAllows(i, j)) {

@@ -80,8 +80,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var c = 0u; c < dv; c++) {
     var o = 0.0;
     for (var j = 0u; j < m; j++) {
-      o = fma(W[rowW + j], V[j * dv + c], o);
+      o = fma(W[rowW + j], V[params.vOffset + j * params.vStride + c], o);
     }
-    O[i * dv + c] = o;
+    O[params.oOffset + i * params.oStride + c] = o;
   }
 }

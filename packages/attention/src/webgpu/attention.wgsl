@@ -1,7 +1,8 @@
 // attention.wgsl: the "standard" (unfused in memory, Algorithm 0 of Dao et al.
 // 2022) scaled dot-product attention for one head,
 //   O = softmax(mask(Q·Kᵀ · scale)) · V,
-// Q n × dk, K m × dk, V m × dv, O n × dv, W (the weights) n × m.
+// Q n × dk, K m × dk, V m × dv, O n × dv, W (the weights) n × m; Q, K, V
+// and O may be columns of wider matrices (their strides and offsets in Params).
 // It materialises the whole n × m weight matrix in device memory, which is
 // the point: this is the baseline the tiled kernel (flash.wgsl) improves on,
 // and the matrix is what the guide draws.
@@ -95,8 +96,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var c = t; c < dv; c += WG) {
     var o = 0.0;
     for (var j = 0u; j < m; j++) {
-      o = fma(W[rowW + j], V[j * dv + c], o);
+      o = fma(W[rowW + j], V[params.vOffset + j * params.vStride + c], o);
     }
-    O[i * dv + c] = o;
+    O[params.oOffset + i * params.oStride + c] = o;
   }
 }

@@ -10,7 +10,7 @@ import { encodeMask } from './mask';
 import { PipelineCache, type Constants } from './pipelines';
 import { BufferPool } from './pool';
 import { describeAdapter, requestDeviceLimits } from './adapter';
-import { batchResult, type Batch, type BatchResult } from '../batch';
+import { batchResult, type Batch, type BatchNode, type BatchResult } from '../batch';
 
 /**
  * Test-only fault injection. Each fault makes a real failure happen on the
@@ -36,6 +36,8 @@ export interface WebGpuStats {
   buffersReused: number;
   /** Calls that reached the GPU. */
   calls: number;
+  /** Kernels dispatched, over all calls. */
+  dispatches: number;
 }
 
 export interface WebGpuBackend extends Backend {
@@ -105,6 +107,13 @@ interface Output {
   read: boolean;
 }
 
+/** Bytes to read back from a buffer, from `offset` (default 0). */
+interface Readback {
+  buffer: GPUBuffer;
+  offset?: number;
+  bytes: number;
+}
+
 interface Launch {
   kernel: KernelName;
   constants: Constants;
@@ -123,6 +132,7 @@ class GpuBackend implements WebGpuBackend {
   readonly #faults: WebGpuFaults;
   readonly #maxBinding: number;
   #calls = 0;
+  #dispatches = 0;
   #failure: string | null = null;
   #failureCause: 'device-lost' | 'internal' = 'internal';
   #disposed = false;
@@ -164,6 +174,7 @@ class GpuBackend implements WebGpuBackend {
       buffersCreated: this.#pool.stats.created,
       buffersReused: this.#pool.stats.reused,
       calls: this.#calls,
+      dispatches: this.#dispatches,
     };
   }
 
@@ -294,8 +305,15 @@ class GpuBackend implements WebGpuBackend {
   }
 
   /**
-   * A batch (batch.ts) as one submission: every value gets its own buffer,
-   * every op one dispatch, and the values asked for come back in one readback.
+   * A batch (batch.ts) as one submission, and the values asked for back in
+   * one readback. Every op that computes is one dispatch into a buffer of
+   * its own, with three exceptions that save copies (each a dispatch, which
+   * on a software adapter costs more than a small model's arithmetic):
+   * columns are views of their source's buffer, read in place by attention
+   * and by the copies of a concatenation; inputs that only go below others
+   * in concatenations are written straight into them (planPlaces); and a
+   * head's output whose only use is a concatenation of columns is written
+   * straight into its columns.
    */
   async run(batch: Batch): Promise<BatchResult> {
     this.#checkUsable();
@@ -326,32 +344,56 @@ class GpuBackend implements WebGpuBackend {
     // Columns and concatenations all copy with the one copy pipeline (absent when the batch has none).
     const copyPipeline = pipelines[launches.findIndex((l) => l?.kernel === 'copy')];
 
+    const { inPlace, into } = planPlaces(batch);
+
     const outputs = await this.#submit((take, pass) => {
       const device = this.#device;
-      const buffers: GPUBuffer[] = [];
+      // Where each value is: its own buffer (dense), or for columns, a view of its source's.
+      const places: Place[] = [];
+      // The buffers of column concatenations that some head writes its output into before the concat's own turn.
+      const early = new Map<number, GPUBuffer>();
+      const concatBuffer = (id: number): GPUBuffer => {
+        let b = early.get(id);
+        if (!b) early.set(id, (b = take(bytesOf(id), STORAGE)));
+        return b;
+      };
+      const own = (id: number, buffer = take(bytesOf(id), STORAGE)): GPUBuffer => {
+        places[id] = { buffer, ...dense(nodes[id]!.shape[1]) };
+        return buffer;
+      };
       const uniform = (data: ArrayBuffer): GPUBuffer => {
         const b = take(data.byteLength, UNIFORM);
         device.queue.writeBuffer(b, 0, data);
         return b;
       };
-      const copy = (rows: number, width: number, src: GPUBuffer, srcStride: number, srcOffset: number, dst: GPUBuffer, dstStride: number, dstOffset: number): void => {
-        const params = uniform(new Uint32Array([rows, width, srcStride, srcOffset, dstStride, dstOffset, 0, 0]).buffer);
-        this.#dispatch(pass, 'copy', copyPipeline!, [params, src, dst], rowGrid(ceilDiv(rows * width, ELEMENTS_PER_GROUP)));
+      const copy = (rows: number, width: number, src: Place, dst: GPUBuffer, dstStride: number, dstOffset: number): void => {
+        const params = uniform(new Uint32Array([rows, width, src.stride, src.offset, dstStride, dstOffset, 0, 0]).buffer);
+        this.#dispatch(pass, 'copy', copyPipeline!, [params, src.buffer, dst], rowGrid(ceilDiv(rows * width, ELEMENTS_PER_GROUP)));
+      };
+      /** Value id's buffer, holding it densely: a view is copied out into a buffer of its own the first time an op needs it so. */
+      const denseBuffer = (id: number): GPUBuffer => {
+        const place = places[id]!;
+        const [rows, cols] = nodes[id]!.shape;
+        if (place.offset === 0 && (place.stride === cols || rows === 1)) return place.buffer;
+        const out = own(id);
+        copy(rows, cols, place, out, cols, 0);
+        return out;
       };
       for (const [id, node] of nodes.entries()) {
         const [rows, cols] = node.shape;
-        if (node.op === 'weights' || node.op === 'stages') continue; // their buffers came with their attention node
-        const out = take(bytesOf(id), STORAGE);
-        buffers[id] = out;
         const pipeline = pipelines[id]!; // null for inputs, which dispatch nothing
         const grid = launches[id]?.grid ?? [1, 1];
         switch (node.op) {
+          case 'weights':
+          case 'stages':
+            break; // their buffers came with their attention node
           case 'input':
-            device.queue.writeBuffer(out, 0, node.data);
+            // An input that only goes below others in concatenations is written there, with no buffer of its own.
+            if (!inPlace.has(id)) device.queue.writeBuffer(own(id), 0, node.data);
             break;
           case 'matmul': {
             const inner = nodes[node.a]!.shape[1];
-            this.#dispatch(pass, launches[id]!.kernel, pipeline, [uniform(new Uint32Array([rows, cols, inner, 0]).buffer), buffers[node.a]!, buffers[node.b]!, out], grid);
+            this.#dispatch(pass, launches[id]!.kernel, pipeline, [uniform(new Uint32Array([rows, cols, inner, 0]).buffer), denseBuffer(node.a), denseBuffer(node.b), own(id)], grid);
             break;
           }
           case 'attention': {
@@ -360,47 +402,62 @@ class GpuBackend implements WebGpuBackend {
             const mask = encodeMask(node.mask);
             const bits = take(mask.bits ? mask.bits.byteLength : PLACEHOLDER_BYTES, STORAGE);
             if (mask.bits) device.queue.writeBuffer(bits, 0, mask.bits);
-            const weights = take(bytesOf(id + 1), STORAGE);
-            buffers[id + 1] = weights;
-            const planes = take(node.stages ? bytesOf(id + 2) : PLACEHOLDER_BYTES, STORAGE);
-            if (node.stages) buffers[id + 2] = planes;
-            const params = uniform(attentionUniform(rows, m, dk, cols, node.scale, mask));
-            this.#dispatch(pass, launches[id]!.kernel, pipeline, [params, buffers[node.q]!, buffers[node.k]!, buffers[node.v]!, bits, weights, out, planes], grid);
+            const weights = own(id + 1);
+            const planes = node.stages ? own(id + 2) : take(PLACEHOLDER_BYTES, STORAGE);
+            // The output goes straight into its columns of a concatenation, when that is its only use.
+            const target = into.get(id);
+            if (target) places[id] = { buffer: concatBuffer(target.concat), stride: nodes[target.concat]!.shape[1], offset: target.column };
+            else own(id);
+            const [q, k, v, o] = [places[node.q]!, places[node.k]!, places[node.v]!, places[id]!];
+            const params = uniform(attentionUniform(rows, m, dk, cols, node.scale, mask, { q, k, v, o }));
+            this.#dispatch(pass, launches[id]!.kernel, pipeline, [params, q.buffer, k.buffer, v.buffer, bits, weights, o.buffer, planes], grid);
             break;
           }
           case 'layerNorm': {
             const params = new ArrayBuffer(16);
             new Uint32Array(params, 0, 2).set([rows, cols]);
             new Float32Array(params, 8, 1)[0] = node.epsilon;
-            this.#dispatch(pass, 'layernorm', pipeline, [uniform(params), buffers[node.x]!, buffers[node.gain]!, buffers[node.bias]!, out], grid);
+            this.#dispatch(pass, 'layernorm', pipeline, [uniform(params), denseBuffer(node.x), denseBuffer(node.gain), denseBuffer(node.bias), own(id)], grid);
             break;
           }
           case 'add': {
             const [bRows, bCols] = nodes[node.b]!.shape;
-            this.#dispatch(pass, 'add', pipeline, [uniform(new Uint32Array([rows * cols, bRows * bCols, 0, 0]).buffer), buffers[node.a]!, buffers[node.b]!, out], grid);
+            this.#dispatch(pass, 'add', pipeline, [uniform(new Uint32Array([rows * cols, bRows * bCols, 0, 0]).buffer), denseBuffer(node.a), denseBuffer(node.b), own(id)], grid);
             break;
           }
           case 'gelu':
-            this.#dispatch(pass, 'gelu', pipeline, [uniform(new Uint32Array([rows * cols, 0, 0, 0]).buffer), buffers[node.x]!, out], grid);
+            this.#dispatch(pass, 'gelu', pipeline, [uniform(new Uint32Array([rows * cols, 0, 0, 0]).buffer), denseBuffer(node.x), own(id)], grid);
             break;
           case 'columns': {
-            const stride = nodes[node.x]!.shape[1];
-            copy(rows, cols, buffers[node.x]!, stride, node.from, out, cols, 0);
+            // A view: no copy until an op needs the columns on their own (denseBuffer).
+            const source = places[node.x]!;
+            places[id] = { buffer: source.buffer, stride: source.stride, offset: source.offset + node.from };
             break;
           }
           case 'concat': {
+            const out = own(id, early.get(id) ?? take(bytesOf(id), STORAGE));
             let at = 0;
             for (const part of node.parts) {
               const [partRows, partCols] = nodes[part]!.shape;
-              if (node.axis === 'rows') copy(partRows, partCols, buffers[part]!, partCols, 0, out, cols, at * cols);
-              else copy(partRows, partCols, buffers[part]!, partCols, 0, out, cols, at);
+              const partNode = nodes[part]!;
+              if (inPlace.has(part) && partNode.op === 'input') device.queue.writeBuffer(out, 4 * at * cols, partNode.data);
+              else if (into.get(part)?.concat !== id) {
+                if (node.axis === 'rows') copy(partRows, partCols, places[part]!, out, cols, at * cols);
+                else copy(partRows, partCols, places[part]!, out, cols, at);
+              }
               at += node.axis === 'rows' ? partRows : partCols;
             }
             break;
           }
         }
       }
-      return batch.reads.map((id) => ({ buffer: buffers[id]!, bytes: bytesOf(id) }));
+      // A view whose rows lie end to end (one row, or all its source's columns) is read where it is; any other is copied out first.
+      return batch.reads.map((id) => {
+        const place = places[id]!;
+        const [rows, cols] = nodes[id]!.shape;
+        if (rows === 1 || place.stride === cols) return { buffer: place.buffer, offset: 4 * place.offset, bytes: bytesOf(id) };
+        return { buffer: denseBuffer(id), offset: 0, bytes: bytesOf(id) };
+      });
     });
     batch.reads.forEach((id, i) => {
       if (nodes[id]!.op === 'stages') unmaskInfinities(outputs[i]!.subarray((2 * outputs[i]!.length) / 3));
@@ -428,6 +485,7 @@ class GpuBackend implements WebGpuBackend {
     pass.setPipeline(pipeline);
     pass.setBindGroup(0, bindGroup);
     pass.dispatchWorkgroups(grid[0], grid[1]);
+    this.#dispatches++;
   }
 
   /**
@@ -436,7 +494,7 @@ class GpuBackend implements WebGpuBackend {
    * staging buffer and one map. Buffers taken with `take` go back to the pool
    * once the readback is done, or are destroyed if anything failed.
    */
-  async #submit(encode: (take: (bytes: number, usage: number) => GPUBuffer, pass: GPUComputePassEncoder) => ({ buffer: GPUBuffer; bytes: number } | null)[]): Promise<Float32Array[]> {
+  async #submit(encode: (take: (bytes: number, usage: number) => GPUBuffer, pass: GPUComputePassEncoder) => (Readback | null)[]): Promise<Float32Array[]> {
     this.#checkUsable();
     const device = this.#device;
     const pool = this.#pool;
@@ -455,7 +513,7 @@ class GpuBackend implements WebGpuBackend {
       let scopes: Promise<[GPUError | null, GPUError | null]>;
       let staging: GPUBuffer | null = null;
       const offsets: number[] = [];
-      let reads: ({ buffer: GPUBuffer; bytes: number } | null)[];
+      let reads: (Readback | null)[];
       try {
         const encoder = device.createCommandEncoder();
         // One compute pass for every dispatch: WebGPU orders each dispatch's
@@ -472,7 +530,7 @@ class GpuBackend implements WebGpuBackend {
         if (total > 0) {
           staging = take(total, STAGING);
           reads.forEach((r, i) => {
-            if (r) encoder.copyBufferToBuffer(r.buffer, 0, staging!, offsets[i]!, r.bytes);
+            if (r) encoder.copyBufferToBuffer(r.buffer, r.offset ?? 0, staging!, offsets[i]!, r.bytes);
           });
         }
         device.queue.submit([encoder.finish()]);
@@ -542,6 +600,68 @@ function attentionLaunch(n: number, m: number, dk: number, dv: number, stages: b
   return { kernel: 'attention', constants, grid: rowGrid(n) };
 }
 
+/** Where a batch value is on the device: row r starts at element offset + r · stride of buffer. */
+interface Place extends Layout {
+  buffer: GPUBuffer;
+}
+
+/** The values each node of a batch reads. */
+function operandsOf(node: BatchNode): number[] {
+  switch (node.op) {
+    case 'input':
+      return [];
+    case 'matmul':
+    case 'add':
+      return [node.a, node.b];
+    case 'attention':
+      return [node.q, node.k, node.v];
+    case 'weights':
+    case 'stages':
+      return []; // written by their attention node, not read from it
+    case 'layerNorm':
+      return [node.x, node.gain, node.bias];
+    case 'gelu':
+    case 'columns':
+      return [node.x];
+    case 'concat':
+      return node.parts;
+  }
+}
+
+/**
+ * Copies a batch can leave out on WebGPU, where a small model's step is
+ * mostly dispatches: the inputs that only go below other values in
+ * concatenations (cached keys and values), which are written straight into
+ * them; and the attention outputs whose only use is one concatenation of
+ * columns (the heads side by side, before W_O), which the kernel writes
+ * straight into their columns. A value read back is always kept whole.
+ */
+function planPlaces(batch: Batch): { inPlace: Set<number>; into: Map<number, { concat: number; column: number }> } {
+  const { nodes } = batch;
+  const uses = nodes.map(() => [] as number[]);
+  for (const [id, node] of nodes.entries()) for (const operand of operandsOf(node)) uses[operand]!.push(id);
+  const read = new Set(batch.reads);
+  const inPlace = new Set<number>();
+  for (const [id, node] of nodes.entries()) {
+    if (node.op !== 'input' || read.has(id)) continue;
+    const belowOthers = (user: number) => {
+      const u = nodes[user]!;
+      return u.op === 'concat' && u.axis === 'rows';
+    };
+    if (uses[id]!.every(belowOthers)) inPlace.add(id);
+  }
+  const into = new Map<number, { concat: number; column: number }>();
+  for (const [id, node] of nodes.entries()) {
+    if (node.op !== 'concat' || node.axis !== 'columns') continue;
+    let column = 0;
+    for (const part of node.parts) {
+      if (nodes[part]!.op === 'attention' && !read.has(part) && uses[part]!.length === 1) into.set(part, { concat: id, column });
+      column += nodes[part]!.shape[1];
+    }
+  }
+  return { inPlace, into };
+}
+
 function matrixDims(t: Tensor): [number, number] {
   return [t.shape[0]!, t.shape[1]!];
 }
@@ -566,17 +686,31 @@ function toShaderFloats(data: Float32Array): Float32Array {
   return data.map((x) => (x === -Infinity ? NEG_MAX : x));
 }
 
+/** Where a matrix's rows are in its buffer: row r starts at element offset + r · stride. */
+interface Layout {
+  stride: number;
+  offset: number;
+}
+
 /**
- * The Params struct shared by attention.wgsl and flash.wgsl: 9 × 4 bytes,
- * padded to 48 (a uniform buffer's size is a multiple of 16). The ninth,
- * `zero`, stays 0: the kernels need a value the shader compiler cannot know.
+ * The Params struct shared by attention.wgsl and flash.wgsl
+ * (attention-inputs.wgsl): 17 × 4 bytes, padded to 80 (a uniform buffer's
+ * size is a multiple of 16). The ninth, `zero`, stays 0: the kernels need a
+ * value the shader compiler cannot know. Then each of Q, K, V and O's row
+ * stride and first element: dense unless `layouts` says otherwise.
  */
-function attentionUniform(n: number, m: number, dk: number, dv: number, scale: number, mask: ReturnType<typeof encodeMask>): ArrayBuffer {
-  const buffer = new ArrayBuffer(48);
+function attentionUniform(n: number, m: number, dk: number, dv: number, scale: number, mask: ReturnType<typeof encodeMask>, layouts?: { q: Layout; k: Layout; v: Layout; o: Layout }): ArrayBuffer {
+  const buffer = new ArrayBuffer(80);
   new Uint32Array(buffer, 0, 4).set([n, m, dk, dv]);
   new Float32Array(buffer, 16, 1)[0] = scale;
   new Uint32Array(buffer, 20, 3).set([mask.kind, mask.a, mask.b]);
+  const { q, k, v, o } = layouts ?? { q: dense(dk), k: dense(dk), v: dense(dv), o: dense(dv) };
+  new Uint32Array(buffer, 36, 8).set([q.stride, q.offset, k.stride, k.offset, v.stride, v.offset, o.stride, o.offset]);
   return buffer;
+}
+
+function dense(cols: number): Layout {
+  return { stride: cols, offset: 0 };
 }
 
 function messageOf(error: unknown): string {
