@@ -2,7 +2,7 @@ import { AttentionError } from './errors';
 import type { Tensor } from './tensor';
 import type { Backend, MaskSpec } from './types';
 import { checkMatrixShape, checkMemoryBudget, validateMask } from './validate';
-import { checkFinite } from './tensor';
+import { checkFinite, concatMatrices } from './tensor';
 import { gelu, layerNormRows } from './cpu/fast';
 
 /**
@@ -271,28 +271,9 @@ export async function runBatchByOps(backend: Backend, batch: Batch): Promise<Bat
         break;
       }
       case 'concat':
-        values[id] = concatParts(node.parts.map(matrix), node.axis, rows, cols);
+        values[id] = concatMatrices(node.parts.map(matrix), node.axis).data;
         break;
     }
   }
   return batchResult(batch, new Map(batch.reads.map((id) => [id, values[id]!])));
-}
-
-function concatParts(parts: Tensor[], axis: 'rows' | 'columns', rows: number, cols: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  if (axis === 'rows') {
-    let at = 0;
-    for (const p of parts) {
-      out.set(p.data, at);
-      at += p.data.length;
-    }
-    return out;
-  }
-  let from = 0;
-  for (const p of parts) {
-    const width = p.shape[1]!;
-    for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * width, (i + 1) * width), i * cols + from);
-    from += width;
-  }
-  return out;
 }

@@ -22,7 +22,7 @@ export type {
   SoftmaxOptions,
   Traffic,
 } from './types';
-export { checkFinite, checkShape, dims2, randn, rng, sizeOf, tensor, zeros, type Tensor } from './tensor';
+export { checkFinite, checkShape, concatMatrices, dims2, randn, rng, sizeOf, tensor, zeros, type Tensor } from './tensor';
 export { AttentionError, type AttentionErrorCode } from './errors';
 
 // The engine: WebGPU when usable, else the CPU, and says which.

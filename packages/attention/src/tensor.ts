@@ -84,3 +84,24 @@ export function randn(shape: readonly number[], seed: number, scale = 1): Tensor
   }
   return t;
 }
+
+/** Matrices one below the other ('rows': the same columns) or side by side ('columns': the same rows). */
+export function concatMatrices(parts: readonly Tensor[], axis: 'rows' | 'columns'): Tensor {
+  const [rows, cols] = axis === 'rows' ? [parts.reduce((sum, p) => sum + p.shape[0]!, 0), parts[0]!.shape[1]!] : [parts[0]!.shape[0]!, parts.reduce((sum, p) => sum + p.shape[1]!, 0)];
+  const out = new Float32Array(rows * cols);
+  if (axis === 'rows') {
+    let at = 0;
+    for (const p of parts) {
+      out.set(p.data, at);
+      at += p.data.length;
+    }
+  } else {
+    let from = 0;
+    for (const p of parts) {
+      const width = p.shape[1]!;
+      for (let i = 0; i < rows; i++) out.set(p.data.subarray(i * width, (i + 1) * width), i * cols + from);
+      from += width;
+    }
+  }
+  return { data: out, shape: [rows, cols] };
+}

@@ -9,7 +9,7 @@
  * time with a key/value cache is in decoding.ts, which builds on decoderPass.
  */
 
-import { Batch, type BatchResult, type BatchValue, type Engine, type Tensor } from '@attention-guide/attention';
+import { Batch, concatMatrices, type BatchResult, type BatchValue, type Engine, type Tensor } from '@attention-guide/attention';
 import { LAYER_NORM_EPSILON } from './autograd';
 import { Vocabulary } from './vocabulary';
 import { Params, type DecoderConfig } from './model';
@@ -158,7 +158,7 @@ export class PassBuilder {
    * One attention layer: self-attention (Q, K and V in one product with
    * W_Q, W_K and W_V side by side) when `memory` is null, else
    * cross-attention to it. `cached`: per head, keys and values of earlier
-   * tokens, stacked above the new ones.
+   * tokens (the same tokens for every head), stacked above the new ones.
    */
   attention(name: string, normed: BatchValue, memory: BatchValue | null, causal: boolean, cached?: readonly CachedHead[]): PassLayer {
     const { batch, params } = this;
@@ -175,13 +175,26 @@ export class PassBuilder {
     }
     const dk = params.get(`${name}.wq`).cols / count;
     const dv = params.get(`${name}.wv`).cols / count;
+    // Cached keys and values go above the new ones for every head at once: one stack for all the heads' keys and
+    // one for their values, of which each head takes its columns. On WebGPU that is one copy of the new rows for
+    // each, where a stack per head would copy once per head (batch.ts: columns are views, inputs in place).
+    const length = cached?.[0]?.length ?? 0;
+    let stacked: [BatchValue, BatchValue] | null = null;
+    if (length > 0) {
+      if (cached!.length !== count || cached!.some((head) => head.length !== length)) throw new Error(`${name}: a cache needs all ${count} heads, each with the same tokens.`);
+      const stack = (cache: Tensor[], what: string, source: BatchValue, from: number, width: number) =>
+        batch.concat([batch.input(concatMatrices(cache, 'columns'), what), batch.columns(source, from, width)], 'rows');
+      stacked = [
+        stack(cached!.map((head) => head.keys()), 'Cached keys', sources[1], at[1], count * dk),
+        stack(cached!.map((head) => head.values()), 'Cached values', sources[2], at[2], count * dv),
+      ];
+    }
     const heads = Array.from({ length: count }, (_, h) => {
       const q = batch.columns(sources[0], at[0] + h * dk, dk);
       const k = batch.columns(sources[1], at[1] + h * dk, dk);
       const v = batch.columns(sources[2], at[2] + h * dv, dv);
-      const before = cached?.[h];
-      const keys = before?.length ? batch.concat([batch.input(before.keys(), 'Cached keys'), k], 'rows') : k;
-      const values = before?.length ? batch.concat([batch.input(before.values(), 'Cached values'), v], 'rows') : v;
+      const keys = stacked ? batch.columns(stacked[0], h * dk, dk) : k;
+      const values = stacked ? batch.columns(stacked[1], h * dv, dv) : v;
       return { q, k, v, keys, values, ...batch.attention(q, keys, values, causal ? { mask: { kind: 'causal' } } : {}) };
     });
     const concatenated = batch.concat(heads.map((head) => head.output), 'columns');

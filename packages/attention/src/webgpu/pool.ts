@@ -12,8 +12,9 @@ const MIN_BYTES = 256;
 /**
  * Free buffers kept per bucket: one attention call binds up to 9 buffers
  * (uniform, Q, K, V, mask, weights, output, stages and their readback), but
- * a batch (batch.ts) takes one per value and one uniform per op: a step of
- * the guide's decoder takes about 160, most of them in the 256-byte bucket.
+ * a batch (batch.ts) takes one per value it computes and one uniform per
+ * dispatch: a step of the guide's decoder takes 75, most of them in the
+ * 256-byte bucket.
  */
 const MAX_FREE_PER_BUCKET = 256;
 /** Bytes kept in free lists at most, so an idle pool never hoards device memory. */
