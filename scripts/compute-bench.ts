@@ -19,19 +19,29 @@
  * GPU adds to the island's latency; without one, Dawn falls back to
  * SwiftShader (a CPU) and the column says only that the kernels run.
  *
+ * With `-- --against REV`, a third column runs the same interactions on
+ * WebGPU with the code of another revision (its engine, models package and
+ * island code, from a git worktree: scripts/revision.ts), in the same process
+ * and in turn with the others, so a change to the engine is measured against
+ * its baseline under the same load.
+ *
  *   npm run bench:compute   (BENCH_INTERACTIONS=100; VK_ICD_FILENAMES picks the
  *                            Vulkan driver, as for bench:gpu in packages/attention)
+ *   npm run bench:compute -- --against main~2
  */
 import { cpus } from 'node:os';
 import { version } from 'node:process';
-import { createEngine, type Engine } from '@attention-guide/attention';
+import { parseArgs } from 'node:util';
+import * as engineCode from '@attention-guide/attention';
+import type { Engine } from '@attention-guide/attention';
 import type { DecoderConfig } from '@attention-guide/models/model';
-import { readShipped } from '@attention-guide/models/shipped';
+import * as shippedCode from '@attention-guide/models/shipped';
 import type { Encoded } from '@attention-guide/models/tokenize';
 import { startDawn } from '../packages/attention/bench/webgpu';
-import { Generation } from '../src/islands/causal/generation';
-import { encodeText, readEncoded } from '../src/islands/tokens/reading';
+import * as generationCode from '../src/islands/causal/generation';
+import * as readingCode from '../src/islands/tokens/reading';
 import { percentile } from './percentile.mjs';
+import { checkOutRevision, type Revision } from './revision';
 
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 const WARM_UP = 5;
@@ -42,7 +52,7 @@ const PROMPT = 'the cat';
 const WEIGHTS_TOLERANCE = 1e-5;
 const LOGITS_TOLERANCE = 1e-3;
 
-async function startGpu(): Promise<{ engine: Engine | null; note: string }> {
+async function startGpu(createEngine: typeof engineCode.createEngine): Promise<{ engine: Engine | null; note: string }> {
   const { gpu, reason } = await startDawn();
   if (!gpu) return { engine: null, note: reason };
   const engine = await createEngine({ prefer: 'webgpu', gpu });
@@ -70,49 +80,84 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
   return { ms: performance.now() - start, value };
 }
 
-const model = readShipped('decoder');
-const config = model.params.config as DecoderConfig;
-const words = model.vocabulary['tokens']!.words;
-const encode = (text: string): Encoded => {
-  const encoded = encodeText(text, words, config.maxLength);
-  if (!encoded.ok) throw new Error(encoded.message);
-  return encoded.value;
-};
+/** What one column runs: an engine, and the code of some revision (the working tree's unless --against). */
+interface Side {
+  name: string;
+  engine: Engine;
+  Generation: typeof generationCode.Generation;
+  readEncoded: typeof readingCode.readEncoded;
+  model: ReturnType<typeof shippedCode.readShipped>;
+  encode: (text: string) => Encoded;
+}
 
-const cpu = await createEngine({ prefer: 'cpu' });
-const gpu = await startGpu();
+function side(name: string, engine: Engine, code: { generation: typeof generationCode; reading: typeof readingCode; shipped: typeof shippedCode }): Side {
+  const model = code.shipped.readShipped('decoder');
+  const words = model.vocabulary['tokens']!.words;
+  const encode = (text: string): Encoded => {
+    const encoded = code.reading.encodeText(text, words, (model.params.config as DecoderConfig).maxLength);
+    if (!encoded.ok) throw new Error(encoded.message);
+    return encoded.value;
+  };
+  return { name, engine, Generation: code.generation.Generation, readEncoded: code.reading.readEncoded, model, encode };
+}
+
+const { values: flags } = parseArgs({ options: { against: { type: 'string' } } });
+const here = { generation: generationCode, reading: readingCode, shipped: shippedCode };
+const cpu = await engineCode.createEngine({ prefer: 'cpu' });
+const gpu = await startGpu(engineCode.createEngine);
 console.log(`Node ${version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`);
 console.log(gpu.note);
 if (!gpu.engine) process.exit(1);
-const engines: Array<[string, Engine]> = [['CPU', cpu], ['WebGPU', gpu.engine]];
+const sides: Side[] = [side('CPU', cpu, here), side('WebGPU', gpu.engine, here)];
+let revision: Revision | null = null;
+if (flags.against) {
+  revision = checkOutRevision(flags.against);
+  // Also when the benchmark fails part way: the worktree is only scaffolding.
+  process.on('exit', () => revision?.remove());
+  const load = <T>(path: string) => import(`${revision!.dir}/${path}`) as Promise<T>;
+  const [engineThen, generation, reading, shipped] = await Promise.all([
+    load<typeof engineCode>('packages/attention/src/index.ts'),
+    load<typeof generationCode>('src/islands/causal/generation.ts'),
+    load<typeof readingCode>('src/islands/tokens/reading.ts'),
+    load<typeof shippedCode>('packages/models/src/shipped.ts'),
+  ]);
+  const then = await startGpu(engineThen.createEngine);
+  if (!then.engine) throw new Error(`WebGPU did not start with ${revision.commit}'s engine: ${then.note}`);
+  sides.push(side(`WebGPU, ${revision.commit}`, then.engine, { generation, reading, shipped }));
+  console.log(`Third column: WebGPU with the code of ${revision.commit}${flags.against === revision.commit ? '' : ` (${flags.against})`}.`);
+}
+const config = sides[0]!.model.params.config as DecoderConfig;
+/** Each interaction runs every column, starting from a different one each time, so no column always goes first. */
+const inTurn = (i: number): Array<[number, Side]> => sides.map((_, k) => (((i + k) % sides.length) + sides.length) % sides.length).map((index) => [index, sides[index]!]);
+const width = Math.max(...sides.map((s) => s.name.length));
+const others = sides.length > 2 ? 'Both WebGPU columns' : 'WebGPU';
 let disagreements = 0;
 
 // ---------- 1. The head gallery's text ----------
 
-const galleryTimes = new Map<string, number[]>(engines.map(([name]) => [name, []]));
+const galleryTimes = sides.map((): number[] => []);
 let galleryWorst = 0;
 for (let i = -WARM_UP; i < INTERACTIONS; i++) {
   const text = SENTENCES[(i + WARM_UP) % 2]!;
-  const readings = [];
-  for (const [name, engine] of engines) {
+  const readings: Awaited<ReturnType<typeof readingCode.readEncoded>>[] = [];
+  for (const [index, s] of inTurn(i)) {
     // Encoding is part of what the island does on Enter, so it is timed too.
-    const { ms, value } = await timed(() => readEncoded(engine, model, encode(text)));
-    if (i >= 0) galleryTimes.get(name)!.push(ms);
-    readings.push(value);
+    const { ms, value } = await timed(() => s.readEncoded(s.engine, s.model, s.encode(text)));
+    if (i >= 0) galleryTimes[index]!.push(ms);
+    readings[index] = value;
   }
-  const [a, b] = readings;
-  a!.weights.forEach((layer, l) => layer.forEach((head, h) => head.forEach((row, r) => (galleryWorst = Math.max(galleryWorst, largestDifference(row, b!.weights[l]![h]![r]!))))));
+  const [first, ...rest] = readings;
+  for (const other of rest) first!.weights.forEach((layer, l) => layer.forEach((head, h) => head.forEach((row, r) => (galleryWorst = Math.max(galleryWorst, largestDifference(row, other!.weights[l]![h]![r]!))))));
 }
 if (galleryWorst > WEIGHTS_TOLERANCE) disagreements += 1;
 console.log(`\n1. Head gallery, a sentence read (${config.layers} layers × ${config.heads} heads, ${INTERACTIONS} interactions), ms:`);
-for (const [name] of engines) console.log(`   ${name.padEnd(7)} ${summary(galleryTimes.get(name)!)}`);
-console.log(`   WebGPU vs CPU, largest difference in any head's weights: ${galleryWorst.toExponential(2)} (allowed ${WEIGHTS_TOLERANCE})`);
+for (const [index, s] of sides.entries()) console.log(`   ${s.name.padEnd(width)} ${summary(galleryTimes[index]!)}`);
+console.log(`   ${others} vs the CPU, largest difference in any head's weights: ${galleryWorst.toExponential(2)} (allowed ${WEIGHTS_TOLERANCE})`);
 
 // ---------- 2. One generation step ----------
 
-const stepTimes = new Map<string, number[]>(engines.map(([name]) => [name, []]));
-const prompt = encode(PROMPT);
-const startAll = () => Promise.all(engines.map(([, engine]) => Generation.start(engine, model, prompt)));
+const stepTimes = sides.map((): number[] => []);
+const startAll = () => Promise.all(sides.map((s) => s.Generation.start(s.engine, s.model, s.encode(PROMPT))));
 let live = await startAll();
 let steps = 0;
 let stepWorst = 0;
@@ -120,37 +165,39 @@ let cacheWorst = 0;
 let restarts = 0;
 while (steps < INTERACTIONS + WARM_UP) {
   if (live.some((g) => g.end)) {
-    // Both backends must have written the same text, so they end together; the check before the restart compares the cache with a full recomputation.
+    // Every column must have written the same text, so they end together; the check before the restart compares the cache with a full recomputation.
     if (!live.every((g) => g.end)) disagreements += 1;
-    for (const [index, [, engine]] of engines.entries()) cacheWorst = Math.max(cacheWorst, (await live[index]!.difference(engine)).largest);
+    for (const [index, s] of sides.entries()) cacheWorst = Math.max(cacheWorst, (await live[index]!.difference(s.engine)).largest);
     live = await startAll();
     restarts += 1;
     continue;
   }
-  const views = [];
-  for (const [index, [name, engine]] of engines.entries()) {
+  const views: ReturnType<(typeof live)[number]['view']>[] = [];
+  for (const [index, s] of inTurn(steps)) {
     const generation = live[index]!;
     const { ms, value } = await timed(async () => {
-      await generation.step(engine);
+      await generation.step(s.engine);
       return generation.view();
     });
-    if (steps >= WARM_UP) stepTimes.get(name)!.push(ms);
-    views.push(value);
+    if (steps >= WARM_UP) stepTimes[index]!.push(ms);
+    views[index] = value;
   }
-  const [a, b] = views;
-  if (a!.next !== b!.next) disagreements += 1;
-  a!.weights.forEach((layer, l) => layer.forEach((rows, h) => (stepWorst = Math.max(stepWorst, largestDifference(rows.at(-1)!, b!.weights[l]![h]!.at(-1)!)))));
+  const [first, ...rest] = views;
+  for (const other of rest) {
+    if (first!.next !== other!.next) disagreements += 1;
+    first!.weights.forEach((layer, l) => layer.forEach((rows, h) => (stepWorst = Math.max(stepWorst, largestDifference(rows.at(-1)!, other!.weights[l]![h]!.at(-1)!)))));
+  }
   steps += 1;
 }
 if (stepWorst > WEIGHTS_TOLERANCE || cacheWorst > LOGITS_TOLERANCE) disagreements += 1;
 console.log(`\n2. Generation, one step through the KV cache (prompt "${PROMPT}", ${INTERACTIONS} steps, ${restarts} restarts), ms:`);
-for (const [name] of engines) console.log(`   ${name.padEnd(7)} ${summary(stepTimes.get(name)!)}`);
-console.log(`   WebGPU vs CPU, largest difference in a step's new weights: ${stepWorst.toExponential(2)} (allowed ${WEIGHTS_TOLERANCE})`);
+for (const [index, s] of sides.entries()) console.log(`   ${s.name.padEnd(width)} ${summary(stepTimes[index]!)}`);
+console.log(`   ${others} vs the CPU, largest difference in a step's new weights: ${stepWorst.toExponential(2)} (allowed ${WEIGHTS_TOLERANCE})`);
 console.log(`   Cached step vs the whole prefix recomputed, largest difference in logits and weights: ${cacheWorst.toExponential(2)} (allowed ${LOGITS_TOLERANCE})`);
 
-cpu.dispose();
-gpu.engine.dispose();
+for (const s of sides) s.engine.dispose();
+revision?.remove();
 if (disagreements > 0) {
-  console.log(`\n${disagreements} disagreement(s) between the backends: see above.`);
+  console.log(`\n${disagreements} disagreement(s) between the columns: see above.`);
   process.exit(2);
 }
