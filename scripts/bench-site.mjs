@@ -18,34 +18,55 @@ export function requireBuild() {
 }
 
 /**
- * Serves dist/ on `port` and starts Chromium; `stop()` ends both. The server
- * is this process's own child, so stopping it leaves nothing running.
+ * Serves the built site of `root` (this repository, or a revision's worktree:
+ * revision.ts) with `astro preview` on `port`, as this process's own child;
+ * `stop()` ends it. Resolves once the server answers.
  * @param {number} port
+ * @param {string} [root]
  */
-export async function startSite(port) {
+export async function serveSite(port, root = ROOT) {
   const base = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, [join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: ROOT,
+    cwd: root,
     env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',
   });
-  const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
-  const browser = await chromium.launch({
-    ...(systemChromium ? { executablePath: systemChromium } : {}),
-    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
-  });
-  const stop = async () => {
-    await browser.close();
+  const stop = () => {
     server.kill();
   };
   for (let i = 0; i < 200; i++) {
     try {
-      if ((await fetch(`${base}/`)).ok) return { base, browser, stop };
+      if ((await fetch(`${base}/`)).ok) return { base, stop };
     } catch {
       // not up yet
     }
     await new Promise((r) => setTimeout(r, 150));
   }
-  await stop();
+  stop();
   throw new Error(`The preview server did not answer on ${base}`);
+}
+
+/**
+ * Serves dist/ on `port` and starts Chromium; `stop()` ends both. The server
+ * is this process's own child, so stopping it leaves nothing running.
+ * @param {number} port
+ */
+export async function startSite(port) {
+  const site = await serveSite(port);
+  const systemChromium = process.env['CHROMIUM_PATH'] ?? (existsSync('/usr/bin/chromium') ? '/usr/bin/chromium' : undefined);
+  let browser;
+  try {
+    browser = await chromium.launch({
+      ...(systemChromium ? { executablePath: systemChromium } : {}),
+      args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run', '--enable-unsafe-webgpu'],
+    });
+  } catch (error) {
+    site.stop();
+    throw error;
+  }
+  const stop = async () => {
+    await browser.close();
+    site.stop();
+  };
+  return { base: site.base, browser, stop };
 }

@@ -14,17 +14,25 @@
 //
 //   npm run build && npm run bench:islands   (BENCH_ONLY=pipeline for one island)
 //
+// With `-- --against REV`, every latency is also measured on another
+// revision's site: it is checked out beside this one (revision.ts), built
+// there and served on the next port, and the two builds are measured in
+// turn in the same browser, BENCH_ROUNDS times each (default 2), so a change
+// is compared with its baseline under the same load. Sizes are this build's.
+//
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { requireBuild, startSite } from './bench-site.mjs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { requireBuild, serveSite, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
 import { percentile } from './percentile.mjs';
+import { checkOutRevision } from './revision.ts';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4340);
-const BASE = `http://127.0.0.1:${PORT}`;
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 
 /**
@@ -209,10 +217,10 @@ function installProbe(/** @type {string} */ rootSelector) {
   }).observe(root, { attributes: true, attributeFilter: ['data-renders'] });
 }
 
-async function latency(/** @type {import('@playwright/test').Browser} */ browser, /** @type {(typeof ISLANDS)[number]} */ island, /** @type {boolean} */ cpu) {
+async function latency(/** @type {import('@playwright/test').Browser} */ browser, /** @type {string} */ site, /** @type {(typeof ISLANDS)[number]} */ island, /** @type {boolean} */ cpu) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
-    await page.goto(`${BASE}${island.path}${cpu ? '?compute=cpu' : ''}`);
+    await page.goto(`${site}${island.path}${cpu ? '?compute=cpu' : ''}`);
     // The page as readers get it: sections far off screen are skipped by content-visibility, as in the chapters' CSS.
     const root = page.locator(island.root);
     // A deep island can end up off screen after one scroll, as the sections passed on the way take their real
@@ -261,20 +269,43 @@ console.log(`Island JavaScript, gzipped, beyond the engine (the engine's own chu
 console.log(`Each figure includes Svelte's runtime, ${(runtimeBytes / 1000).toFixed(1)} kB, which a page with several islands also loads once.\n`);
 for (const [name, size] of sizes) console.log(`  ${name.padEnd(22)} ${`${(size.own / 1000).toFixed(1)} kB`.padStart(9)}  (${size.files} files; ${size.page})`);
 
-const { browser, stop } = await startSite(PORT);
+const { values: flags } = parseArgs({ options: { against: { type: 'string' } } });
+/** The builds measured: this one, and with --against another revision's, built in its worktree. */
+const builds = [{ label: 'this build', site: '', stop: () => {} }];
+if (flags.against) {
+  const revision = checkOutRevision(flags.against);
+  process.on('exit', () => revision.remove());
+  console.log(`\nBuilding ${revision.commit} to measure beside this build...`);
+  const astro = join(resolve(import.meta.dirname, '..'), 'node_modules', 'astro', 'bin', 'astro.mjs');
+  execFileSync(process.execPath, [astro, 'build'], { cwd: revision.dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  const served = await serveSite(PORT + 1, revision.dir);
+  builds.push({ label: revision.commit, site: served.base, stop: served.stop });
+}
+const rounds = flags.against ? Number(process.env['BENCH_ROUNDS'] ?? 2) : 1;
+
+const { base, browser, stop } = await startSite(PORT);
+builds[0].site = base;
 try {
   console.log(`\nInput latency over ${INTERACTIONS} interactions each, ms: from the input event to the new figure in the DOM, styled and laid out`);
   console.log('(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh).\n');
-  console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
+  const buildColumn = flags.against ? ` ${'build'.padEnd(10)}` : '';
+  console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)}${buildColumn} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
   // BENCH_ONLY=pipeline measures only the islands whose name contains it.
   const only = process.env['BENCH_ONLY'];
   for (const island of ISLANDS.filter((i) => !only || i.name.includes(only))) {
     for (const cpu of [false, true]) {
-      const r = await latency(browser, island, cpu);
-      const f = (/** @type {number} */ x) => x.toFixed(1).padStart(7);
-      console.log(`  ${island.name.padEnd(24)} ${r.backend.padEnd(8)} ${f(r.dom.p50)} ${f(r.dom.p95)} ${f(r.dom.max)}   ${r.frame.p50.toFixed(1).padStart(9)} ${f(r.frame.p95)}${r.dom.p95 < (island.target ?? 16) ? '' : `  (p95 over ${island.target ?? 16} ms)`}`);
+      for (let round = 0; round < rounds; round++) {
+        // The builds take turns going first.
+        for (const build of round % 2 ? [...builds].reverse() : builds) {
+          const r = await latency(browser, build.site, island, cpu);
+          const f = (/** @type {number} */ x) => x.toFixed(1).padStart(7);
+          const label = flags.against ? ` ${build.label.padEnd(10)}` : '';
+          console.log(`  ${island.name.padEnd(24)} ${r.backend.padEnd(8)}${label} ${f(r.dom.p50)} ${f(r.dom.p95)} ${f(r.dom.max)}   ${r.frame.p50.toFixed(1).padStart(9)} ${f(r.frame.p95)}${r.dom.p95 < (island.target ?? 16) ? '' : `  (p95 over ${island.target ?? 16} ms)`}`);
+        }
+      }
     }
   }
 } finally {
   await stop();
+  for (const build of builds) build.stop();
 }
