@@ -1,8 +1,8 @@
 /**
  * The model work behind two islands, timed in Node on WebGPU (Dawn, the
  * `webgpu` package) and on the CPU engine side by side in one process (a
- * benchmark: it prints figures; it exits non-zero only when the two
- * backends disagree or WebGPU cannot start):
+ * benchmark: it prints figures; it exits non-zero only when the columns
+ * disagree or WebGPU cannot start):
  *
  *   1. the head gallery's text: encodeText and readEncoded, the code the
  *      island runs when a sentence is read (one decoder run, all eight
