@@ -237,11 +237,7 @@ export async function runBatchByOps(backend: Backend, batch: Batch): Promise<Bat
         // The weights node always follows its attention node, and its stages node (if any) the weights.
         const stages = result.stages!;
         values[id + 1] = stages.weights.data;
-        if (node.stages) {
-          const all = new Float32Array(3 * stages.scores.data.length);
-          [stages.scores, stages.scaled, stages.masked].forEach((plane, p) => all.set(plane.data, p * plane.data.length));
-          values[id + 2] = all;
-        }
+        if (node.stages) values[id + 2] = concatMatrices([stages.scores, stages.scaled, stages.masked], 'rows').data;
         break;
       }
       case 'weights':
