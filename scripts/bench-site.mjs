@@ -1,13 +1,15 @@
 // What the site's browser benchmarks share: the built site served by
 // `astro preview` on a port of their own, and the system Chromium with the
 // flags the tests use (WebGPU on, no phoning home on a closed network).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from '@playwright/test';
 import { DIST } from './dist-files.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
+const ASTRO = join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs');
+const ASTRO_ENV = { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' };
 
 /** Exits with a message when there is no build to measure. */
 export function requireBuild() {
@@ -15,6 +17,15 @@ export function requireBuild() {
     console.error('No dist/ folder: run `npm run build` first.');
     process.exit(2);
   }
+}
+
+/**
+ * Builds the site of `root` (a revision's worktree: revision.ts) into its
+ * dist/, with this repository's Astro; the build's warnings go to stderr.
+ * @param {string} root
+ */
+export function buildSite(root) {
+  execFileSync(process.execPath, [ASTRO, 'build'], { cwd: root, env: ASTRO_ENV, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 /**
@@ -26,11 +37,7 @@ export function requireBuild() {
  */
 export async function serveSite(port, root = ROOT) {
   const base = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, [join(ROOT, 'node_modules', 'astro', 'bin', 'astro.mjs'), 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(port)], {
-    cwd: root,
-    env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-  });
+  const server = spawn(process.execPath, [ASTRO, 'preview', '--ignore-lock', '--host', '127.0.0.1', '--port', String(port)], { cwd: root, env: ASTRO_ENV, stdio: 'ignore' });
   const stop = () => {
     server.kill();
   };

@@ -23,11 +23,10 @@
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
-import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { requireBuild, serveSite, startSite } from './bench-site.mjs';
+import { buildSite, requireBuild, serveSite, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
 import { percentile } from './percentile.mjs';
 import { checkOutRevision } from './revision.ts';
@@ -276,8 +275,7 @@ if (flags.against) {
   const revision = checkOutRevision(flags.against);
   process.on('exit', () => revision.remove());
   console.log(`\nBuilding ${revision.commit} to measure beside this build...`);
-  const astro = join(resolve(import.meta.dirname, '..'), 'node_modules', 'astro', 'bin', 'astro.mjs');
-  execFileSync(process.execPath, [astro, 'build'], { cwd: revision.dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ASTRO_TELEMETRY_DISABLED: '1' } });
+  buildSite(revision.dir);
   const served = await serveSite(PORT + 1, revision.dir);
   builds.push({ label: revision.commit, site: served.base, stop: served.stop });
 }
