@@ -20,6 +20,12 @@
 // turn in the same browser, BENCH_ROUNDS times each (default 2), so a change
 // is compared with its baseline under the same load. Sizes are this build's.
 //
+// BENCH_SLOWDOWN=4 slows the page's main thread that many times (Chromium's
+// CPU throttling, at the factor Lighthouse's mobile emulation uses), for the
+// page's share of the latency a reader on a phone meets. Only the main thread
+// is slowed: the CPU engine's worker and the GPU process run at full speed,
+// where a phone's would be slower too.
+//
 // An island marks each figure it puts on screen by incrementing
 // `data-renders` on its root; the page-side probe below times from the
 // event's timeStamp to the first animation frame after that change.
@@ -33,6 +39,8 @@ import { checkOutRevision } from './revision.ts';
 
 const PORT = Number(process.env['BENCH_PORT'] ?? 4340);
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
+const SLOWDOWN = Number(process.env['BENCH_SLOWDOWN'] ?? 1);
+if (!(SLOWDOWN >= 1)) throw new Error(`BENCH_SLOWDOWN takes a factor of 1 or more, not ${process.env['BENCH_SLOWDOWN']}.`);
 
 /**
  * A new sentence in the island's text box, submitted as Enter does, so the model runs at once (typing
@@ -219,6 +227,7 @@ function installProbe(/** @type {string} */ rootSelector) {
 async function latency(/** @type {import('@playwright/test').Browser} */ browser, /** @type {string} */ site, /** @type {(typeof ISLANDS)[number]} */ island, /** @type {boolean} */ cpu) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   try {
+    if (SLOWDOWN > 1) await (await page.context().newCDPSession(page)).send('Emulation.setCPUThrottlingRate', { rate: SLOWDOWN });
     await page.goto(`${site}${island.path}${cpu ? '?compute=cpu' : ''}`);
     // The page as readers get it: sections far off screen are skipped by content-visibility, as in the chapters' CSS.
     const root = page.locator(island.root);
@@ -285,7 +294,7 @@ const { base, browser, stop } = await startSite(PORT);
 builds[0].site = base;
 try {
   console.log(`\nInput latency over ${INTERACTIONS} interactions each, ms: from the input event to the new figure in the DOM, styled and laid out`);
-  console.log('(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh).\n');
+  console.log(`(target p95 < 16 ms), and to the animation frame after it (which adds the wait for the next refresh)${SLOWDOWN > 1 ? `, with the page's main thread slowed ${SLOWDOWN} times` : ''}.\n`);
   const buildColumn = flags.against ? ` ${'build'.padEnd(10)}` : '';
   console.log(`  ${'island'.padEnd(24)} ${'backend'.padEnd(8)}${buildColumn} ${'p50'.padStart(7)} ${'p95'.padStart(7)} ${'max'.padStart(7)}   ${'frame p50'.padStart(9)} ${'p95'.padStart(7)}`);
   // BENCH_ONLY=pipeline measures only the islands whose name contains it.
