@@ -31,6 +31,18 @@ describe('formatBytes', () => {
   });
 });
 
+describe('formatCount', () => {
+  it('rounds to a whole number and writes it as toLocaleString would, with thousands separators', () => {
+    expect(formatCount(9216)).toBe('9,216');
+    expect(formatCount(1234.5)).toBe('1,235');
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(-2_000_000.4)).toBe('-2,000,000');
+    for (let x = 0.3; x < 1e16; x *= 3.7) {
+      for (const n of [x, -x]) expect(formatCount(n), String(n)).toBe(Math.round(n).toLocaleString('en-US'));
+    }
+  });
+});
+
 describe('the guide\'s check values (fp16)', () => {
   it('Llama 2 70B with grouped-query attention: 320 KiB a token, 1.25 GiB for 4,096', () => {
     expect(formatBytes(kvCacheBytes(MODELS.llama2_70b, 1))).toBe('320 KiB');

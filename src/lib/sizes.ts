@@ -4,13 +4,8 @@
  * cannot drift apart.
  */
 
-// One formatter for the chapters' sizes and the engine's messages.
-export { formatBytes } from '@attention-guide/attention/format';
-
-/** Formats an integer with thousands separators ("9,216"). */
-export function formatCount(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+// One formatter each for the chapters' sizes and counts, shared with the engine's messages.
+export { formatBytes, formatCount } from '@attention-guide/attention/format';
 
 /** Bytes per element for the precisions the guide discusses. */
 export const BYTES_PER_ELEMENT = { fp32: 4, fp16: 2, bf16: 2, fp8: 1 } as const;

@@ -4,7 +4,7 @@
  * and precision, measured against three devices' memory. Sizes only: nothing
  * here allocates a matrix, so any length up to a million is safe to ask for.
  */
-import { BYTES_PER_ELEMENT, DEVICES, scoreMatrixBytes, type Precision } from '../../lib/sizes';
+import { BYTES_PER_ELEMENT, DEVICES, formatCount, scoreMatrixBytes, type Precision } from '../../lib/sizes';
 
 export const LENGTH_MIN = 512;
 export const LENGTH_MAX = 1_048_576;
@@ -80,15 +80,15 @@ export type Parsed = { ok: true; value: number } | { ok: false; message: string 
 /** A typed whole number within [min, max], commas and spaces allowed ("8,192"). */
 export function parseWhole(text: string, what: string, min: number, max: number): Parsed {
   const cleaned = text.replace(/[\s,_]/g, '');
-  if (!/^\d+$/.test(cleaned)) return { ok: false, message: `${what} must be a whole number from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}; “${text.trim()}” is not one.` };
+  if (!/^\d+$/.test(cleaned)) return { ok: false, message: `${what} must be a whole number from ${formatCount(min)} to ${formatCount(max)}; “${text.trim()}” is not one.` };
   const value = Number(cleaned);
-  if (value < min || value > max) return { ok: false, message: `${what} must be from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}; ${value.toLocaleString('en-US')} is out of range.` };
+  if (value < min || value > max) return { ok: false, message: `${what} must be from ${formatCount(min)} to ${formatCount(max)}; ${formatCount(value)} is out of range.` };
   return { ok: true, value };
 }
 
 /** A large count as mantissa × 10^exponent (three significant figures); below a million, exponent 0. */
 export function scientific(x: number): { mantissa: string; exponent: number } {
-  if (x < 1e6) return { mantissa: Math.round(x).toLocaleString('en-US'), exponent: 0 };
+  if (x < 1e6) return { mantissa: formatCount(x), exponent: 0 };
   let exponent = Math.floor(Math.log10(x));
   let mantissa = Number((x / 10 ** exponent).toPrecision(3));
   if (mantissa >= 10) {

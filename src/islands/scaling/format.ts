@@ -1,5 +1,7 @@
 /** How the √d_k demo writes its numbers: British English, a true minus sign, small numbers in powers of ten. */
 
+import { formatCount } from '../../lib/sizes';
+
 const MINUS = '\u2212';
 
 /**
@@ -32,5 +34,5 @@ export function times(a: number, b: number): string {
   const ratio = a / b;
   if (!Number.isFinite(ratio)) return 'infinitely many';
   if (ratio < 10) return fixed(ratio, 1);
-  return Number(ratio.toPrecision(2)).toLocaleString('en-GB');
+  return formatCount(Number(ratio.toPrecision(2)));
 }
