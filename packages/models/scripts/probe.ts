@@ -16,13 +16,14 @@
  *   npm run probe -- --objective next  the shipped objective instead: the grammar's next word
  *   npm run probe -- --all-kinds       every kind of sentence, roll calls included (the decoder leaves them out)
  *   npm run probe -- --kinds roll-call only these kinds of sentence (a comma-separated list)
+ *   npm run probe -- --sentences 1,1   sentences per training passage, fewest and most (the decoder's: 1,3)
  */
 
 import { createEngine } from '@attention-guide/attention';
 import { decoderPlan, SPLIT_SEED } from '../src/configs';
 import { languageModelExample, trainingSplits, Vocabulary } from '../src/data';
 import type { SentencePair } from '../src/grammar';
-import { HeadTally } from '../src/evaluate';
+import { determinedTargets, HeadTally } from '../src/evaluate';
 import { argmaxRow, runDecoder } from '../src/inference';
 import { decoderForward, pack, type DecoderConfig } from '../src/model';
 import { decoderLoss, train, type BatchLoss } from '../src/train';
@@ -53,7 +54,10 @@ const chosen = kindsAt < 0 ? null : (process.argv[kindsAt + 1] ?? '').split(',')
 if (chosen?.some((k) => !KINDS.includes(k as SentencePair['kind']))) throw new Error(`--kinds takes a comma-separated list of ${KINDS.join(', ')}.`);
 const { kinds: shippedKinds, ...shared } = plan.settings;
 const kindsChosen = chosen ? { kinds: chosen as SentencePair['kind'][] } : allKinds || !shippedKinds ? {} : { kinds: shippedKinds };
-const settings = { ...shared, steps, snapshots: 2, validationSize: 64, ...kindsChosen };
+const sentencesAt = process.argv.indexOf('--sentences');
+const sentences = sentencesAt < 0 ? shared.sentencesPerExample : ((process.argv[sentencesAt + 1] ?? '').split(',').map(Number) as [number, number]);
+if (sentences.length !== 2 || !sentences.every((n) => Number.isInteger(n) && n > 0) || sentences[0] > sentences[1]) throw new Error('--sentences takes MIN,MAX: whole numbers above 0, the first no larger.');
+const settings = { ...shared, steps, snapshots: 2, validationSize: 64, sentencesPerExample: sentences, ...kindsChosen };
 const vocab = Vocabulary.of('en');
 const splits = trainingSplits(SPLIT_SEED);
 
@@ -81,8 +85,11 @@ const bands: Array<[from: number, to: number]> = [[1, 4], [5, 8], [9, 12], [13, 
 const tally = new HeadTally();
 let right = 0;
 let rows = 0;
+// With the next word as the objective: the positions whose next word the grammar determines, and how many are right.
+const determined = objective === 'next' ? determinedTargets(held) : [];
+let determinedRight = 0;
 let layers: string[] = [];
-for (const pair of held) {
+for (const [s, pair] of held.entries()) {
   const example = languageModelExample(pair, vocab);
   const ids = example.input;
   const run = await runDecoder(engine, { params }, ids);
@@ -91,7 +98,9 @@ for (const pair of held) {
   targets.forEach((target, i) => {
     if (target < 0) return;
     rows++;
-    if (argmaxRow(run.logits, i, vocab.size) === target) right++;
+    const hit = argmaxRow(run.logits, i, vocab.size) === target;
+    if (hit) right++;
+    if (hit && objective === 'next' && determined[s]!.includes(i)) determinedRight++;
   });
   layers = run.attention.map((l) => l.name);
   for (const layer of run.attention) {
@@ -109,7 +118,11 @@ for (const pair of held) {
 engine.dispose();
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
-console.log(`\nOn ${held.length} held-out sentences (${rows} positions): the ${objective === 'previous' ? 'word before' : 'next word'} is named right at ${pct(right / rows)} of positions${objective === 'next' ? ' (many are not determined by the grammar: HEADS.md gives the determined ones)' : ''}.`);
+const determinedCount = determined.reduce((sum, positions) => sum + positions.length, 0);
+console.log(
+  `\nOn ${held.length} held-out sentences (${rows} positions): the ${objective === 'previous' ? 'word before' : 'next word'} is named right at ${pct(right / rows)} of positions` +
+    (objective === 'next' ? `, and at ${pct(determinedRight / determinedCount)} of the ${determinedCount} whose next word the grammar determines.` : '.'),
+);
 console.log('Mean weight each head puts on the previous token, over every position and by position:\n');
 const header = ['head', 'all', ...bands.map(([from, to]) => (to === Infinity ? `${from}+` : `${from}–${to}`))];
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---|').join('')}`);
