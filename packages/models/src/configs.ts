@@ -92,7 +92,11 @@ export function decoderPlan(): ModelPlan<DecoderConfig> {
  * subject and the object is the place. By the time the decoder writes the
  * pronoun, it has written both French nouns with their genders. So one fact
  * from the source decides the pronoun: whether the adjective fits an animal
- * or an object. Which heads carry that fact is not measured.
+ * or an object. Which heads carry that fact is not measured. With the
+ * because-clause first in French (experiments/fronted-clause.patch), the
+ * pronoun comes before both nouns: a cross-attention head then finds the
+ * noun in every held-out sentence, and the encoder's best "it" head reaches
+ * 40.8%, but no head aligns nouns and adjectives in 90% of cases any more.
  */
 export function translatorPlan(): ModelPlan<Seq2SeqConfig> {
   return {
