@@ -43,8 +43,28 @@ export function trackTocPosition(): void {
  * figures misses by whole screens). Before a jump, and for a page opened at a
  * #fragment, the sections up to the target are drawn for real: their heights
  * are then known, and the browser's own scroll lands on the heading.
+ *
+ * A figure passed on the way can still change height while a smooth scroll
+ * runs, as it hydrates (chapter 5's sparse patterns add their row table), and
+ * move the target; so once the scroll ends, it lands on the target again if
+ * the target has moved. Any input of the reader's first calls that off.
  */
 export function landInPageLinks(): void {
+  const settle = (target: HTMLElement) => {
+    const done = new AbortController();
+    const { signal } = done;
+    for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown']) addEventListener(type, () => done.abort(), { signal, passive: true });
+    setTimeout(() => done.abort(), 5000);
+    addEventListener(
+      'scrollend',
+      () => {
+        done.abort();
+        const landing = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
+        if (Math.abs(target.getBoundingClientRect().top - landing) > 2) target.scrollIntoView();
+      },
+      { signal },
+    );
+  };
   const drawUpTo = (id: string): HTMLElement | null => {
     const target = document.getElementById(id);
     const section = target?.closest('.chapter-section');
@@ -59,9 +79,14 @@ export function landInPageLinks(): void {
     'click',
     (event) => {
       const link = (event.target as Element | null)?.closest?.('a[href^="#"]');
-      if (link) drawUpTo(decodeURIComponent(link.getAttribute('href')!.slice(1)));
+      const target = link && drawUpTo(decodeURIComponent(link.getAttribute('href')!.slice(1)));
+      if (target) settle(target);
     },
     { capture: true },
   );
-  if (location.hash) drawUpTo(decodeURIComponent(location.hash.slice(1)))?.scrollIntoView();
+  const target = location.hash ? drawUpTo(decodeURIComponent(location.hash.slice(1))) : null;
+  if (target) {
+    target.scrollIntoView();
+    settle(target);
+  }
 }
