@@ -310,8 +310,8 @@ class GpuBackend implements WebGpuBackend {
    * its own, with three exceptions that save copies (each a dispatch, which
    * on a software adapter costs more than a small model's arithmetic):
    * columns are views of their source's buffer, read in place by attention
-   * and by the copies of a concatenation; inputs that only go below others
-   * in concatenations are written straight into them (planPlaces); and a
+   * and by the copies of a concatenation; inputs whose only uses are places
+   * in row concatenations are written straight into them (planPlaces); and a
    * head's output whose only use is a concatenation of columns is written
    * straight into its columns.
    */
@@ -388,7 +388,7 @@ class GpuBackend implements WebGpuBackend {
           case 'stages':
             break; // their buffers came with their attention node
           case 'input':
-            // An input that only goes below others in concatenations is written there, with no buffer of its own.
+            // An input whose only uses are places in row concatenations is written there, with no buffer of its own.
             if (!inPlace.has(id)) device.queue.writeBuffer(own(id), 0, node.data);
             break;
           case 'matmul': {
@@ -630,9 +630,9 @@ function operandsOf(node: BatchNode): number[] {
 
 /**
  * Copies a batch can leave out on WebGPU, where a small model's step is
- * mostly dispatches: the inputs that only go below other values in
- * concatenations (cached keys and values), which are written straight into
- * them; and the attention outputs whose only use is one concatenation of
+ * mostly dispatches: the inputs whose only uses are places in row
+ * concatenations (cached keys and values, stacked above the new ones), which
+ * are written straight into them; and the attention outputs whose only use is one concatenation of
  * columns (the heads side by side, before W_O), which the kernel writes
  * straight into their columns. A value read back is always kept whole.
  */
@@ -641,14 +641,13 @@ function planPlaces(batch: Batch): { inPlace: Set<number>; into: Map<number, { c
   const uses = nodes.map(() => [] as number[]);
   for (const [id, node] of nodes.entries()) for (const operand of operandsOf(node)) uses[operand]!.push(id);
   const read = new Set(batch.reads);
+  const inRowStack = (user: number) => {
+    const u = nodes[user]!;
+    return u.op === 'concat' && u.axis === 'rows';
+  };
   const inPlace = new Set<number>();
   for (const [id, node] of nodes.entries()) {
-    if (node.op !== 'input' || read.has(id)) continue;
-    const belowOthers = (user: number) => {
-      const u = nodes[user]!;
-      return u.op === 'concat' && u.axis === 'rows';
-    };
-    if (uses[id]!.every(belowOthers)) inPlace.add(id);
+    if (node.op === 'input' && !read.has(id) && uses[id]!.every(inRowStack)) inPlace.add(id);
   }
   const into = new Map<number, { concat: number; column: number }>();
   for (const [id, node] of nodes.entries()) {
