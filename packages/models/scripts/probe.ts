@@ -88,6 +88,10 @@ let rows = 0;
 // With the next word as the objective: the positions whose next word the grammar determines, and how many are right.
 const determined = objective === 'next' ? determinedTargets(held) : [];
 let determinedRight = 0;
+// In roll calls, with the next word as the objective: the names of the second list after its first, which only the
+// first list says (an induction head, reading a previous-token head, would continue it), and how many are right.
+let listNames = 0;
+let listRight = 0;
 let layers: string[] = [];
 for (const [s, pair] of held.entries()) {
   const example = languageModelExample(pair, vocab);
@@ -101,6 +105,11 @@ for (const [s, pair] of held.entries()) {
     const hit = argmaxRow(run.logits, i, vocab.size) === target;
     if (hit) right++;
     if (hit && objective === 'next' && determined[s]!.includes(i)) determinedRight++;
+    // Row i predicts pair.en[i]: a name of the second list, after its first, until the full stop.
+    if (objective === 'next' && pair.kind === 'roll-call' && i >= pair.en.lastIndexOf(':') + 2 && i < pair.en.length - 1) {
+      listNames++;
+      if (hit) listRight++;
+    }
   });
   layers = run.attention.map((l) => l.name);
   for (const layer of run.attention) {
@@ -123,6 +132,7 @@ console.log(
   `\nOn ${held.length} held-out sentences (${rows} positions): the ${objective === 'previous' ? 'word before' : 'next word'} is named right at ${pct(right / rows)} of positions` +
     (objective === 'next' ? `, and at ${pct(determinedRight / determinedCount)} of the ${determinedCount} whose next word the grammar determines.` : '.'),
 );
+if (listNames > 0) console.log(`In the roll calls, the names of the second list after its first (only the first list says them): ${listRight} of ${listNames} right (${pct(listRight / listNames)}).`);
 console.log('Mean weight each head puts on the previous token, over every position and by position:\n');
 const header = ['head', 'all', ...bands.map(([from, to]) => (to === Infinity ? `${from}+` : `${from}–${to}`))];
 console.log(`| ${header.join(' | ')} |\n|${header.map(() => '---|').join('')}`);

@@ -10,7 +10,7 @@ const patches = readdirSync(dir).filter((name) => name.endsWith('.patch'));
 
 describe('the kept experiments', () => {
   it('are there', () => {
-    expect(patches).toEqual(expect.arrayContaining(['relative-bias.patch', 'fronted-clause.patch']));
+    expect(patches).toEqual(expect.arrayContaining(['relative-bias.patch', 'fronted-clause.patch', 'roll-call-restart.patch']));
   });
 
   it.each(patches)('%s still applies to the code', (name) => {
