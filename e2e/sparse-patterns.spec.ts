@@ -108,7 +108,36 @@ test.describe('without JavaScript', () => {
     await expect(island.locator('[data-sparse-map] path.mark')).toHaveCount(1);
     await expect(island.locator('[data-sparse-map] svg.map')).toHaveAttribute('data-rows', String(N));
     await expect(island.getByRole('radio', { name: 'Strided' })).toBeDisabled();
+    // No table comes without JavaScript, so no room is kept for one.
+    await expect(island.locator('.rows')).toBeHidden();
   });
+});
+
+test('the row table keeps one height: before the browser computes, after, and for every row', async ({ page, browser }) => {
+  // Before: the island's script held back, as on a slow connection; the page's own scripts have run.
+  const held = await browser.newPage();
+  await held.route('**/_astro/SparsePatterns.*.js', (route) => route.abort());
+  await held.goto(CHAPTER);
+  const before = held.locator(`${ISLAND} .rows`);
+  await expect(before).toHaveText('');
+  const height = (box: Locator) => box.evaluate((el) => el.getBoundingClientRect().height);
+  const first = await height(before);
+  expect(first).toBeGreaterThan(100);
+  const row = new URLSearchParams((await held.locator(ISLAND).getAttribute('data-share')) ?? '').get('token');
+  await held.close();
+
+  const island = await open(page);
+  await expect(island).toHaveAttribute('data-exact', '');
+  const box = island.locator('.rows');
+  await expect(box.locator('[data-row-table] caption')).toContainText(`Row ${row},`);
+  expect(Math.abs((await height(box)) - first)).toBeLessThanOrEqual(1);
+  // The last row lists all 33 keys, and scrolls inside the same box.
+  await island.locator('[data-sparse-map] svg.map').focus();
+  for (let i = 0; i < N; i++) await page.keyboard.press('ArrowDown');
+  await expect(box.locator('[data-row-table] caption')).toContainText(`Row ${N - 1},`);
+  await expect(box.locator('[data-row-table] tbody tr')).toHaveCount(N);
+  expect(Math.abs((await height(box)) - first)).toBeLessThanOrEqual(1);
+  expect(await box.locator('.row-scroll').evaluate((el) => el.scrollHeight > el.clientHeight)).toBe(true);
 });
 
 test('hydrates on WebGPU; every pattern masks exactly its cells, weighs them 0, and reports its share and losses from the same numbers', async ({ page }) => {
@@ -201,6 +230,8 @@ test('when the model cannot load, the island says so and keeps the build’s fig
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'failed', MODEL_READY);
   await expect(island.locator('[data-failed]')).toContainText('could not run here');
   await expect(island.locator('[data-scored]')).toHaveAttribute('data-allowed', String(21 + 27 * 6));
+  // No table will come, so the room kept for one is given back.
+  await expect(island.locator('.rows')).toBeHidden();
 });
 
 test('at 360 px nothing overflows', async ({ page }) => {
