@@ -1,0 +1,106 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { chapterPages, layOutEverythingIn } from './site';
+
+/**
+ * A figure that changes height as its script takes over moves everything
+ * below it while the reader is there (and sends an in-page jump short). Each
+ * chapter's islands are measured twice with JavaScript on: with the islands'
+ * own scripts held back, which is what a reader sees until they arrive, and
+ * once every island has hydrated and computed.
+ */
+
+/** The most an island may grow or shrink as it hydrates, in CSS pixels: less than three lines of text. */
+const MOST = 64;
+
+/** Each top-level island's height: its first element (an island itself is display: contents). */
+function islandHeights(page: Page): Promise<Array<{ name: string; height: number; hydrated: boolean }>> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll('astro-island')]
+      .filter((island) => !island.parentElement?.closest('astro-island'))
+      .map((island) => {
+        const root = [...island.children].find((child) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(child.tagName));
+        return {
+          name: /\/([^/.]+)\.[^/]*$/.exec(island.getAttribute('component-url') ?? '')?.[1] ?? 'island',
+          height: root ? root.getBoundingClientRect().height : -1,
+          hydrated: !island.hasAttribute('ssr'),
+        };
+      }),
+  );
+}
+
+async function open(browser: Browser, path: string, held: boolean): Promise<Page> {
+  const context = await browser.newContext();
+  await layOutEverythingIn(context);
+  const page = await context.newPage();
+  if (held) {
+    // The islands' own components, read from the page: everything else (the page's scripts) still runs.
+    const html = await (await context.request.get(path)).text();
+    const components = new Set([...html.matchAll(/component-url="([^"]+)"/g)].map((m) => m[1]));
+    await page.route('**/_astro/*.js', (route) => (components.has(new URL(route.request().url()).pathname) ? route.abort() : route.continue()));
+  }
+  await page.goto(path);
+  return page;
+}
+
+/**
+ * Known and still open, measured at 1280 × 720: the head gallery and the training snapshots draw their enlarged map
+ * only once the browser has computed it (HeadGrid.svelte), and grow by 620 px; the token explorer grows by 90 px.
+ * Marked as expected to fail, so the check still runs on them and says so once they are mended.
+ */
+const OPEN: Record<string, string> = {
+  '/chapters/what-attention-does/': 'the token explorer grows by 90 px',
+  '/chapters/multi-head-attention/': 'the head gallery and the training snapshots grow by 620 px: their enlarged map',
+};
+
+for (const path of chapterPages()) {
+  test(`${path}: no island grows or shrinks by more than ${MOST} px as it hydrates`, async ({ browser }) => {
+    test.setTimeout(120_000);
+    test.fail(path in OPEN, OPEN[path]);
+    const heldPage = await open(browser, path, true);
+    // Each island scrolled to, as a reader would, so that parts the browser lays out only near the screen have their size.
+    const heldIslands = heldPage.locator('astro-island:not(astro-island astro-island)');
+    for (let i = 0; i < (await heldIslands.count()); i++) {
+      await heldIslands.nth(i).evaluate(async (root) => {
+        [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.scrollIntoView();
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      });
+    }
+    // And with the fonts its text asked for: a font arriving late reflows a figure whatever its script does.
+    await heldPage.evaluate(() => document.fonts.ready);
+    const before = await islandHeights(heldPage);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((island) => !island.hydrated && island.height > 0)).toBe(true);
+    await heldPage.context().close();
+
+    const page = await open(browser, path, false);
+    const islands = page.locator('astro-island:not(astro-island astro-island)');
+    for (let i = 0; i < before.length; i++) {
+      // client:visible: each island hydrates once it is scrolled to, and computes while it is on screen.
+      const island = islands.nth(i);
+      await island.evaluate((root) => [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.scrollIntoView());
+      await expect(island).not.toHaveAttribute('ssr');
+      // Settled: nothing of it still loading, and its height the same over a further 300 ms. Some figures compute
+      // as soon as they hydrate; others stay with the build's numbers until the reader interacts.
+      const settled = () =>
+        island.evaluate((root) => ({
+          loading: [...root.querySelectorAll('[data-compute-target]')].some((s) => s.getAttribute('data-compute-target') === 'loading'),
+          height: [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.getBoundingClientRect().height,
+        }));
+      await expect
+        .poll(async () => {
+          const first = await settled();
+          await page.waitForTimeout(300);
+          const second = await settled();
+          return !first.loading && !second.loading && first.height === second.height;
+        }, { timeout: 60_000 })
+        .toBe(true);
+    }
+    await page.evaluate(() => document.fonts.ready);
+    const after = await islandHeights(page);
+    await page.context().close();
+
+    expect(after.map((island) => island.name)).toEqual(before.map((island) => island.name));
+    const changes = before.map((island, i) => ({ name: island.name, change: Math.round(after[i]!.height - island.height) }));
+    expect(changes.filter((island) => Math.abs(island.change) > MOST)).toEqual([]);
+  });
+}
