@@ -12,19 +12,21 @@ import { chapterPages, layOutEverythingIn } from './site';
 /** The most an island may grow or shrink as it hydrates, in CSS pixels: less than three lines of text. */
 const MOST = 64;
 
-/** Each top-level island's height: its first element (an island itself is display: contents). */
+/** The islands not inside another island. */
+const TOP = 'astro-island:not(astro-island astro-island)';
+/** An island's drawn root, from inside the island: the island itself is display: contents and has no box. */
+const ROOT = ':scope > :not(template, style, script)';
+
+/** Each top-level island's height: that of its root. */
 function islandHeights(page: Page): Promise<Array<{ name: string; height: number; hydrated: boolean }>> {
-  return page.evaluate(() =>
-    [...document.querySelectorAll('astro-island')]
-      .filter((island) => !island.parentElement?.closest('astro-island'))
-      .map((island) => {
-        const root = [...island.children].find((child) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(child.tagName));
-        return {
-          name: /\/([^/.]+)\.[^/]*$/.exec(island.getAttribute('component-url') ?? '')?.[1] ?? 'island',
-          height: root ? root.getBoundingClientRect().height : -1,
-          hydrated: !island.hasAttribute('ssr'),
-        };
-      }),
+  return page.evaluate(
+    ([top, rootOf]) =>
+      [...document.querySelectorAll(top)].map((island) => ({
+        name: /\/([^/.]+)\.[^/]*$/.exec(island.getAttribute('component-url') ?? '')?.[1] ?? 'island',
+        height: island.querySelector(rootOf)?.getBoundingClientRect().height ?? -1,
+        hydrated: !island.hasAttribute('ssr'),
+      })),
+    [TOP, ROOT] as const,
   );
 }
 
@@ -58,12 +60,13 @@ for (const path of chapterPages()) {
     test.fail(path in OPEN, OPEN[path]);
     const heldPage = await open(browser, path, true);
     // Each island scrolled to, as a reader would, so that parts the browser lays out only near the screen have their size.
-    const heldIslands = heldPage.locator('astro-island:not(astro-island astro-island)');
-    for (let i = 0; i < (await heldIslands.count()); i++) {
-      await heldIslands.nth(i).evaluate(async (root) => {
-        [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.scrollIntoView();
+    const heldIslands = heldPage.locator(TOP);
+    const count = await heldIslands.count();
+    for (let i = 0; i < count; i++) {
+      await heldIslands.nth(i).evaluate(async (island, rootOf) => {
+        island.querySelector(rootOf)?.scrollIntoView();
         await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-      });
+      }, ROOT);
     }
     // And with the fonts its text asked for: a font arriving late reflows a figure whatever its script does.
     await heldPage.evaluate(() => document.fonts.ready);
@@ -73,19 +76,22 @@ for (const path of chapterPages()) {
     await heldPage.context().close();
 
     const page = await open(browser, path, false);
-    const islands = page.locator('astro-island:not(astro-island astro-island)');
+    const islands = page.locator(TOP);
     for (let i = 0; i < before.length; i++) {
       // client:visible: each island hydrates once it is scrolled to, and computes while it is on screen.
       const island = islands.nth(i);
-      await island.evaluate((root) => [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.scrollIntoView());
+      await island.evaluate((el, rootOf) => el.querySelector(rootOf)?.scrollIntoView(), ROOT);
       await expect(island).not.toHaveAttribute('ssr');
       // Settled: nothing of it still loading, and its height the same over a further 300 ms. Some figures compute
       // as soon as they hydrate; others stay with the build's numbers until the reader interacts.
       const settled = () =>
-        island.evaluate((root) => ({
-          loading: [...root.querySelectorAll('[data-compute-target]')].some((s) => s.getAttribute('data-compute-target') === 'loading'),
-          height: [...root.children].find((c) => !['TEMPLATE', 'STYLE', 'SCRIPT'].includes(c.tagName))?.getBoundingClientRect().height,
-        }));
+        island.evaluate(
+          (el, rootOf) => ({
+            loading: [...el.querySelectorAll('[data-compute-target]')].some((s) => s.getAttribute('data-compute-target') === 'loading'),
+            height: el.querySelector(rootOf)?.getBoundingClientRect().height,
+          }),
+          ROOT,
+        );
       await expect
         .poll(async () => {
           const first = await settled();

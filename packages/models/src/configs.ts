@@ -51,16 +51,15 @@ export interface ModelPlan<C> {
  * held-out positions the grammar determines right (the second list's names
  * are among them; after 6000 steps it names all 2430 held-out names that
  * only the first list says), while its best head puts 24.3% on the word
- * before. Nor
- * does a roll call that starts again from a name chosen at random
- * (experiments/roll-call-restart.patch), which the names not yet said again
- * cannot continue: the model names 1396 of the 1397 held-out names only the
- * first list says, and its best head puts 31.2% on the word before (26.5%
- * with the distance biases below). The first list sits at positions 4 to
- * 11, and there the first layer's heads share the attention to the word
- * before, each at its own positions (two heads put 49.3% and 34.6% there at
- * positions 5 to 8): the task needs the word before read, and the model
- * spreads that reading over its heads.
+ * before. Nor does a roll call that starts again from a name chosen at
+ * random (experiments/roll-call-restart.patch), which the names not yet
+ * said again cannot continue: the model names 1396 of the 1397 held-out
+ * names only the first list says, and its best head puts 31.2% on the word
+ * before (26.5% with the distance biases below). The first list sits at
+ * positions 4 to 11, and there the first layer's heads share the attention
+ * to the word before, each at its own positions (two heads put 49.3% and
+ * 34.6% there at positions 5 to 8): the task needs the word before read,
+ * and the model spreads that reading over its heads.
  * And a decoder of d_model 64 would weigh about 615 kB with 12 snapshots,
  * which with the translation model's 398 kB is over the 1 MB both may take.
  *

@@ -632,9 +632,10 @@ function operandsOf(node: BatchNode): number[] {
  * Copies a batch can leave out on WebGPU, where a small model's step is
  * mostly dispatches: the inputs whose only uses are places in row
  * concatenations (cached keys and values, stacked above the new ones), which
- * are written straight into them; and the attention outputs whose only use is one concatenation of
- * columns (the heads side by side, before W_O), which the kernel writes
- * straight into their columns. A value read back is always kept whole.
+ * are written straight into them; and the attention outputs whose only use
+ * is one concatenation of columns (the heads side by side, before W_O),
+ * which the kernel writes straight into their columns. A value read back is
+ * always kept whole.
  */
 function planPlaces(batch: Batch): { inPlace: Set<number>; into: Map<number, { concat: number; column: number }> } {
   const { nodes } = batch;
