@@ -54,7 +54,7 @@ async function read(island: Locator, sentence: string, tokens: number) {
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 
-  test('shows every head as a thumbnail with its measured role, and says the enlarged map needs JavaScript', async ({ page }) => {
+  test('shows every head as a thumbnail with its measured role, and the picked head enlarged in rounded colours, saying its numbers need JavaScript', async ({ page }) => {
     await page.goto(CHAPTER);
     const island = page.locator(ISLAND);
     await expect(island.locator('svg.compact')).toHaveCount(8);
@@ -63,6 +63,12 @@ test.describe('without JavaScript', () => {
     await expect(island.locator('[data-role]')).toHaveText(ORDERED.map((h) => h.label));
     await expect(island.locator('[data-label]')).toHaveText('copies repeated words');
     await expect(island.locator('[data-waiting]')).toContainText('With JavaScript on');
+    // The enlarged map: the thumbnail's colours with the tokens as labels, no numbers to read.
+    const map = island.locator('[data-enlarged] svg.map');
+    await expect(map).toHaveAttribute('data-rows', '12');
+    await expect(map.locator('text')).toHaveCount(24);
+    await expect(map.locator('rect[data-value]')).toHaveCount(0);
+    await expect(island.locator('[data-enlarged] [data-weights]')).toHaveCount(0);
     await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'static');
     await expect(island.getByLabel('Your own sentence')).toBeDisabled();
     await expect(island.getByRole('radio').first()).toBeDisabled();
@@ -204,7 +210,7 @@ test('when the model cannot load, the island says so and keeps the build-time th
   const island = await open(page);
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'failed', MODEL_READY);
   await expect(island.locator('[data-failed]')).toContainText('The model could not run here');
-  await expect(island.locator('[data-waiting]')).toContainText('drawn small only');
+  await expect(island.locator('[data-waiting]')).toContainText('colours stay rounded');
   await expect(island.locator('svg.compact')).toHaveCount(8);
   // The pickers still work on the thumbnails and the measured roles.
   await island.locator('[data-thumb="3"]').click();
