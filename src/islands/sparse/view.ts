@@ -82,5 +82,8 @@ export function decodeSteps(text: string): Float32Array {
 export function firstState(view: SparseView): FirstState {
   const { tokens, dense, masked: _, sparse, ...rest } = view;
   const n = tokens.length;
-  return { ...rest, tokens: tokens.join(' '), dense: encodeSteps(dense, (i, j) => j <= i, n), sparse: encodeSteps(sparse, scores(view), n), cost: viewCost(view) };
+  const cost = viewCost(view);
+  // The lost pairs' weights to 4 decimals, twice what the figure prints: the page's HTML need not carry a float's 17 digits.
+  const lost = cost.lost.map((pair) => ({ ...pair, weight: Math.round(pair.weight * 1e4) / 1e4 }));
+  return { ...rest, tokens: tokens.join(' '), dense: encodeSteps(dense, (i, j) => j <= i, n), sparse: encodeSteps(sparse, scores(view), n), cost: { ...cost, lost } };
 }
