@@ -76,8 +76,9 @@ test('hydrates, runs the model in the browser on WebGPU and shows weights that s
   expect(values).toHaveLength(9);
   expectSumsToOne(values);
   expect(Number(await island.locator('[data-sum]').getAttribute('data-value'))).toBeCloseTo(1, 5);
-  // One arc per visible token, on a desktop-wide screen.
+  // One arc per visible token, on a desktop-wide screen, and the legend says what they are.
   await expect(island.locator('[data-arcs] path')).toHaveCount(9);
+  await expect(island.locator('.legend')).toContainText('on hover or focus). Arcs run from the picked token');
 });
 
 test('the browser computes the same weights as the build did', async ({ page, browser }) => {
