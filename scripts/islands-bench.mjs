@@ -232,8 +232,13 @@ async function latency(/** @type {import('@playwright/test').Browser} */ browser
     // The page as readers get it: sections far off screen are skipped by content-visibility, as in the chapters' CSS.
     const root = page.locator(island.root);
     // A deep island can end up off screen after one scroll, as the sections passed on the way take their real
-    // heights in place of their estimates: scroll again until it hydrates.
+    // heights in place of their estimates: scroll again until it hydrates. Its section first: until that section is
+    // laid out, the island's own box is where it was before the browser skipped it, which may be nowhere near.
     for (let tries = 1; ; tries++) {
+      await root.evaluate(async (el) => {
+        el.closest('.chapter-section')?.scrollIntoView();
+        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      });
       await root.scrollIntoViewIfNeeded();
       try {
         await root.locator('xpath=self::*[@data-hydrated]').waitFor({ timeout: 3_000 });
