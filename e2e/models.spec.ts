@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 
-const heads = JSON.parse(readFileSync('public/models/heads.json', 'utf8')) as { decoder: { heads: unknown[] }; translator: { heads: unknown[] } };
+const heads = JSON.parse(readFileSync('public/models/heads.json', 'utf8')) as {
+  decoder: { heads: unknown[] };
+  translator: { heads: unknown[] };
+  targets: Array<{ what: string; met: boolean }>;
+};
 const manifest = (name: string) => JSON.parse(readFileSync(`public/models/${name}.json`, 'utf8')) as { file: string; bytes: number };
 
 test('the models page lists every head with its measured role, and every word the models know', async ({ page }) => {
@@ -15,6 +19,20 @@ test('the models page lists every head with its measured role, and every word th
   await expect(english).toContainText('cat');
   await expect(english).not.toContainText('<unk>');
   await expect(page.locator('#vocabulary-fr + dl')).toContainText('chat');
+});
+
+test('the models page says which targets the shipped models miss, and why', async ({ page }) => {
+  await page.goto('/models/');
+  const unmet = heads.targets.filter((t) => !t.met);
+  const rows = page.getByRole('region', { name: 'What the models were asked to learn, and what they did' }).locator('tbody tr');
+  await expect(rows).toHaveCount(heads.targets.length);
+  await expect(rows.filter({ hasText: /no$/ })).toHaveCount(unmet.length);
+  const reasons = page.locator('[data-unmet] li');
+  await expect(reasons).toHaveCount(unmet.length);
+  for (const [i, target] of unmet.entries()) {
+    await expect(reasons.nth(i)).toContainText(`Not met: ${target.what}. Why:`);
+    await expect(reasons.nth(i)).toContainText('packages/models/experiments/README.md');
+  }
 });
 
 test('the model files are served from the site itself, whole', async ({ request }) => {
