@@ -246,6 +246,7 @@ test('the map’s numbers: in the page without JavaScript, built on opening once
   const staticPage = await context.newPage();
   await staticPage.goto(CHAPTER);
   await expect(staticPage.locator(`${ISLAND} .map table[data-weights] tbody tr`)).toHaveCount(3);
+  await expect(staticPage.locator(`${ISLAND} .map table[data-weights] caption`)).toContainText('weights, queries down, keys across');
   await context.close();
 
   const island = await open(page);

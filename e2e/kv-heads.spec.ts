@@ -154,6 +154,7 @@ test('at 360 px wide nothing overflows', async ({ page }) => {
   // The table of numbers too, opened: it scrolls in its own box.
   await island.getByText('The numbers').click();
   await expect(island.locator('table[data-weights]')).toBeVisible();
+  await expect(island.locator('table[data-weights] caption')).toContainText('weights, query heads down, tokens across');
   await expectNoOverflow(page, island);
   const widest = await island.evaluate((el) => Math.max(...[...el.querySelectorAll('svg, details')].map((e) => e.getBoundingClientRect().right)));
   expect(widest).toBeLessThanOrEqual(360);
