@@ -318,7 +318,7 @@ for (const theme of ['light', 'dark'] as const) {
 test.describe('the parameter count', () => {
   const openPanel = (page: Page) => openIsland(page, CHAPTER, PARAMS);
 
-  test('another h for the trained model’s width: narrower or wider heads, the same 4 · 32² weights a layer', async ({ page }) => {
+  test('another h for the trained model’s width: narrower or wider heads, the same 4 · 32² parameters a layer', async ({ page }) => {
     const panel = await openPanel(page);
     const input = panel.getByRole('textbox', { name: /Heads h/ });
     for (const [h, dk] of [
@@ -336,7 +336,7 @@ test.describe('the parameter count', () => {
       await expect(panel.locator('[data-count="trained-total"]')).toHaveText('2 × 4,096 = 8,192');
       await expect(panel.locator('[data-count="large-layer"]')).toHaveText('603,979,776');
     }
-    await expect(panel.locator('[data-sentence]')).toContainText('and still 4,096 weights a layer');
+    await expect(panel.locator('[data-sentence]')).toContainText('and still 4,096 parameters a layer');
   });
 
   test('bad input: an h that does not divide 32, or is not a number, is refused with a message; the last good split stays', async ({ page }) => {

@@ -110,7 +110,7 @@ export const DEMOS: readonly Demo[] = [
     id: 'param-count',
     title: "Parameters of multi-head attention",
     chapter: 'multi-head-attention',
-    summary: "4 · d_model² weights per layer whatever the number of heads, for the guide's model and for GPT-3 175B.",
+    summary: "4 · d_model² parameters per layer whatever the number of heads, for the guide's model and for GPT-3 175B.",
     fields: paramCountFields,
     height: 420,
   },

@@ -1,5 +1,5 @@
 /**
- * Counting the weights of multi-head attention's four projections, for the
+ * Counting the parameters of multi-head attention's four projections, for the
  * parameter panel in chapter 3. W_Q, W_K and W_V are d_model × h·d_k (or
  * h·d_v) and W_O is h·d_v × d_model; biases are left out (the guide's models
  * have none in their attention projections). With d_k = d_v = d_model / h,
