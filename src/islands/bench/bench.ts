@@ -16,7 +16,7 @@ export const LIMITS = [256, 1024, 4096, 16384] as const;
 
 /**
  * Floating-point operations of one attention pass over N queries and N keys,
- * d wide: Q·Kᵀ and P·V, N²·d multiply-adds each, two operations per
+ * d wide: Q·Kᵀ and A·V, N²·d multiply-adds each, two operations per
  * multiply-add. The softmax and the scaling (O(N²)) are not counted.
  */
 export function passFlops(n: number, d: number = WIDTH): number {
@@ -67,7 +67,7 @@ export function resultsJson(backend: string, rows: readonly Measured[]): string 
       backend,
       width: WIDTH,
       blocks: BLOCKS,
-      flopsPerPass: '4·N²·d (Q·Kᵀ and P·V; softmax not counted)',
+      flopsPerPass: '4·N²·d (Q·Kᵀ and A·V; softmax not counted)',
       timing: 'wall-clock milliseconds of one call, inputs in and output back included',
       results: rows,
     },
