@@ -217,11 +217,15 @@ test('when the model cannot load, the island says so and keeps the build-time th
   await expect(island.locator('[data-label]')).toHaveText(ORDERED[3]!.label);
 });
 
-test('at 360 px nothing overflows', async ({ page }) => {
+test('at 360 px nothing overflows, with the numbers open too', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   const island = await open(page);
   await ready(island);
   await read(island, 'the cat sat on the mat because it was tired . '.repeat(3), 34);
+  await expectNoOverflow(page, island);
+  // 34 columns of numbers: the table scrolls in its own box.
+  await island.locator('details.numbers summary').click();
+  await expect(island.locator('table[data-weights]')).toBeVisible();
   await expectNoOverflow(page, island);
 });
 

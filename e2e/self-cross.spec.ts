@@ -353,13 +353,20 @@ test('while the model loads, and when it fails, the island says so and keeps the
   await expect(chips(island, 'french')).toHaveCount(13);
 });
 
-test('at 360 px the maps stack and nothing overflows; on a wide screen they sit side by side', async ({ page }) => {
+test('at 360 px the maps stack and nothing overflows; on a wide screen they sit side by side, numbers open or not', async ({ page }) => {
   const island = await open(page);
   await ready(island);
   const tops = async () => Promise.all((['encoder', 'self', 'cross'] as const).map(async (map) => (await island.locator(`[data-map="${map}"]`).boundingBox())!));
   const wide = await tops();
   expect(Math.abs(wide[0]!.y - wide[1]!.y)).toBeLessThan(2);
   expect(Math.abs(wide[1]!.y - wide[2]!.y)).toBeLessThan(2);
+  // Each map's numbers open: the tables scroll in their own boxes, and the maps keep their places, side by side without overlapping.
+  for (const summary of await island.locator('details.numbers summary').all()) await summary.click();
+  await expect(island.locator('table[data-weights]')).toHaveCount(3);
+  const opened = await tops();
+  for (let i = 0; i < 3; i++) expect(Math.abs(opened[i]!.x - wide[i]!.x)).toBeLessThan(1);
+  expect(opened[0]!.x + opened[0]!.width).toBeLessThanOrEqual(opened[1]!.x);
+  expect(opened[1]!.x + opened[1]!.width).toBeLessThanOrEqual(opened[2]!.x);
 
   await page.setViewportSize({ width: 360, height: 740 });
   await expect.poll(async () => (await tops())[1]!.y > (await tops())[0]!.y).toBe(true);
