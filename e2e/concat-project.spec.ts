@@ -298,6 +298,23 @@ test('at 360 px nothing overflows', async ({ page }) => {
 });
 
 for (const theme of ['light', 'dark'] as const) {
+  test(`the picked head's outline is drawn in the text colour over a halo in the background colour, ${theme} theme`, async ({ page }) => {
+    await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
+    const island = await open(page);
+    await ready(island);
+    // Each outlined map: the halo under the outline, the same box, in the page's two colours (the scale's middle is pale in both themes).
+    const outlines = await island.locator('[data-picked-edge]').evaluateAll((halos) =>
+      halos.map((halo) => {
+        const line = halo.nextElementSibling!;
+        const box = (el: Element) => ['x', 'y', 'width', 'height'].map((a) => el.getAttribute(a)).join(' ');
+        const page = getComputedStyle(document.body);
+        return { sameBox: box(halo) === box(line), halo: getComputedStyle(halo).stroke === page.backgroundColor, line: getComputedStyle(line).stroke === page.color };
+      }),
+    );
+    expect(outlines.length).toBeGreaterThan(0);
+    for (const outline of outlines) expect(outline).toEqual({ sameBox: true, halo: true, line: true });
+  });
+
   test(`axe finds no WCAG 2 A/AA violation in either island once hydrated, ${theme} theme`, async ({ page }) => {
     await page.addInitScript((t) => localStorage.setItem('theme', t), theme);
     const island = await open(page);
