@@ -241,6 +241,25 @@ test('Play steps on its own and Pause stops it', async ({ page }) => {
   expectConsistent(await shownAt(island, paused));
 });
 
+test('with reduced motion Play is off and says why; Step still works and clears a message about the box', async ({ page }) => {
+  const island = await open(page);
+  await ready(island);
+  await shownAt(island, 3);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await expect(island.getByRole('button', { name: 'Play' })).toBeDisabled();
+  await expect(island.locator('[data-reduced]')).toHaveText('Play is off: your system asks for reduced motion. Step still works.');
+  // An empty prompt is refused with a message, and the figure stays; a Step carries on with the text shown.
+  await island.getByLabel('Prompt').fill('   ');
+  await island.getByRole('button', { name: 'Reset' }).click();
+  await expect(island.getByRole('alert')).not.toBeEmpty();
+  await island.getByRole('button', { name: 'Step' }).click();
+  await expect(island).toHaveAttribute('data-tokens', '4', MODEL_READY);
+  await expect(island.locator('[role="alert"]')).toBeEmpty();
+  await page.emulateMedia({ reducedMotion: 'no-preference' });
+  await expect(island.getByRole('button', { name: 'Play' })).toBeEnabled();
+  await expect(island.locator('[data-reduced]')).toHaveCount(0);
+});
+
 test('the map’s numbers: in the page without JavaScript, built on opening once hydrated, and following every step', async ({ page, browser }) => {
   const context = await browser.newContext({ javaScriptEnabled: false });
   const staticPage = await context.newPage();
