@@ -34,7 +34,7 @@ export function labelHead(h: HeadFigures): HeadLabel {
     return { ...at, label: 'antecedent of “it”', evidence: `“it” puts its largest weight on the noun it refers to in ${pct(h.itAntecedentTop)} of sentences (mean ${h.itAntecedentWeight.toFixed(2)} against ${h.itDistractorWeight.toFixed(2)} on the other noun)` };
   }
   if (h.previousToken >= 0.9) return { ...at, label: 'previous token', evidence: `${pct(h.previousToken)} of each token’s weight is on the token just before it, on average` };
-  if (h.copySource >= 0.5) return { ...at, label: 'copies repeated words', evidence: `where a word repeats, ${pct(h.copySource)} of the weight is on its earlier occurrence, on average` };
+  if (h.copySource >= 0.5) return { ...at, label: 'copies repeated words', evidence: `where the next word repeats a name, ${pct(h.copySource)} of the weight is on that name’s earlier occurrence, on average` };
   if (h.previousToken >= 0.5) return { ...at, label: 'mostly previous token', evidence: `${pct(h.previousToken)} of each token’s weight is on the token just before it, on average` };
   if (h.selfToken >= 0.5) return { ...at, label: 'current token', evidence: `${pct(h.selfToken)} of each token’s weight is on itself, on average` };
   if (h.firstToken >= 0.5) return { ...at, label: 'rests on the first token', evidence: `${pct(h.firstToken)} of the weight is on the first position, on average: a head with nothing to add parks its weight there` };
