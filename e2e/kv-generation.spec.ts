@@ -241,6 +241,20 @@ test('Play steps on its own and Pause stops it', async ({ page }) => {
   expectConsistent(await shownAt(island, paused));
 });
 
+test('the map fits its box at every width, its legend wrapping rather than widening it', async ({ page }) => {
+  for (const width of [1280, 360]) {
+    await page.setViewportSize({ width, height: 740 });
+    const island = await open(page);
+    await ready(island);
+    await shownAt(island, 3);
+    const overhang = await island.locator('section.map').evaluate((section) => {
+      const right = section.getBoundingClientRect().right;
+      return Math.max(...['svg.map', '.legend', '.legend > *'].flatMap((s) => Array.from(section.querySelectorAll(s), (el) => el.getBoundingClientRect().right - right)));
+    });
+    expect(overhang).toBeLessThanOrEqual(0.5);
+  }
+});
+
 test('with reduced motion Play is off and says why; Step still works and clears a message about the box', async ({ page }) => {
   const island = await open(page);
   await ready(island);
