@@ -377,6 +377,16 @@ test('at 360 px the maps stack and nothing overflows; on a wide screen they sit 
   expect(width.scroll).toBeLessThanOrEqual(width.client);
   const box = await island.boundingBox();
   expect(box!.x + box!.width).toBeLessThanOrEqual(360);
+  // Each panel's own content, its head picker included, stays inside it (a table of numbers scrolls in its own box).
+  const overhang = await island.locator('[data-map]').evaluateAll((panels) =>
+    Math.max(
+      ...panels.flatMap((panel) => {
+        const right = panel.getBoundingClientRect().right;
+        return Array.from(panel.querySelectorAll('*'), (el) => (el.closest('.scroll') ? -Infinity : el.getBoundingClientRect().right - right));
+      }),
+    ),
+  );
+  expect(overhang).toBeLessThanOrEqual(0.5);
 });
 
 for (const theme of ['light', 'dark'] as const) {
