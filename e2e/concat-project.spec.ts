@@ -295,6 +295,15 @@ test('at 360 px nothing overflows', async ({ page }) => {
     const box = await root.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth }));
     expect(box.scroll).toBeLessThanOrEqual(box.client);
   }
+  // The tables are wider than the screen and scroll in their boxes; each caption stays whole inside its box.
+  const captions = await island.locator('.scroll caption').evaluateAll((all) =>
+    all.map((caption) => {
+      const [own, box] = [caption.getBoundingClientRect(), caption.closest('.scroll')!.getBoundingClientRect()];
+      return own.left >= box.left - 0.5 && own.right <= box.right + 0.5;
+    }),
+  );
+  expect(captions.length).toBeGreaterThan(1);
+  expect(captions.every(Boolean)).toBe(true);
 });
 
 for (const theme of ['light', 'dark'] as const) {
