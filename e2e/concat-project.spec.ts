@@ -364,6 +364,7 @@ test.describe('the parameter count', () => {
       await expect(panel.locator('[data-count="trained-layer"]')).toHaveText('4,096');
       await expect(panel.locator('[data-count="trained-total"]')).toHaveText('2 × 4,096 = 8,192');
       await expect(panel.locator('[data-count="large-layer"]')).toHaveText('603,979,776');
+      await expect(panel.locator('thead th').nth(1)).toHaveText(`Trained decoder, split into ${h === 1 ? 'one head' : `${h} heads`}`);
       await expect(panel.locator('[data-sentence]')).toContainText(
         h === 1 ? 'One head of 32 instead of 4 of 8: as wide as the model, and still' : `${h} heads of ${dk} instead of 4 of 8: ${h} × ${dk} = 32, and still`,
       );
