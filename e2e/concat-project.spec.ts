@@ -305,7 +305,7 @@ test('at 360 px nothing overflows', async ({ page }) => {
   expect(captions.length).toBeGreaterThan(1);
   expect(captions.every(Boolean)).toBe(true);
   // The counts' table is wider than the screen too: its box scrolls, with a shadow at an edge that has more beyond it.
-  const cue = await params.locator('.scroll').evaluate((el) => ({ scrolls: el.scrollWidth > el.clientWidth, attachment: getComputedStyle(el).backgroundAttachment }));
+  const cue = await params.locator('.scroll-x').evaluate((el) => ({ scrolls: el.scrollWidth > el.clientWidth, attachment: getComputedStyle(el).backgroundAttachment }));
   expect(cue).toEqual({ scrolls: true, attachment: 'local, local, scroll, scroll' });
 });
 
