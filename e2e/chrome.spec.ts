@@ -134,6 +134,43 @@ test('the table of contents marks the section being read', async ({ page }) => {
   await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(0);
 });
 
+test('a jump from the table of contents is not undone when something else scrolls the page away mid-jump', async ({ page }) => {
+  await page.setViewportSize({ width: 1400, height: 900 });
+  await page.goto(chapterPages()[4]!);
+  const entry = page.locator('.toc-rail [data-toc] a').nth(3);
+  await expect(entry).toBeVisible();
+  // Once the jump's smooth scroll has gone a screen down, a script sends the
+  // page back to the top, as a drag of the scroll bar would (no input event
+  // reports that). When that scroll ends, the page stays at the top: the jump
+  // does not land on its heading again. Where it does, it is back at the
+  // heading within a few frames, long before the second is out.
+  await page.evaluate(() => {
+    const w = window as unknown as { away: Promise<number> };
+    w.away = new Promise((resolve) => {
+      const away = () => {
+        if (scrollY < innerHeight) return;
+        removeEventListener('scroll', away);
+        scrollTo(0, 0);
+        addEventListener(
+          'scrollend',
+          () => {
+            let furthest = scrollY;
+            addEventListener('scroll', () => (furthest = Math.max(furthest, scrollY)));
+            setTimeout(() => resolve(furthest), 1000);
+          },
+          { once: true },
+        );
+      };
+      addEventListener('scroll', away);
+    });
+  });
+  const heading = page.locator((await entry.getAttribute('href'))!);
+  expect((await heading.boundingBox())!.y).toBeGreaterThan(3 * 900);
+  await entry.click();
+  expect(await page.evaluate(() => (window as unknown as { away: Promise<number> }).away)).toBe(0);
+  await expect(page.locator('.toc-rail [aria-current]')).toHaveCount(0);
+});
+
 test('a link to a section far down a chapter lands on its heading, past tall figures drawn on the way and figures that grow as they hydrate', async ({ page }) => {
   await page.setViewportSize({ width: 1400, height: 900 });
   const chapter = chapterPages()[4]!;

@@ -47,20 +47,25 @@ export function trackTocPosition(): void {
  * A figure passed on the way can still change height while a smooth scroll
  * runs, as it hydrates (chapter 5's sparse patterns add their row table), and
  * move the target; so once the scroll ends, it lands on the target again if
- * the target has moved. Any input of the reader's first calls that off.
+ * the target has moved. Any input of the reader's first calls that off, and
+ * so does a scroll that ended far from where the jump was going: something
+ * else (the scroll bar, a script) took the page elsewhere meanwhile.
  */
 export function landInPageLinks(): void {
+  const landing = () => parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
   const settle = (target: HTMLElement) => {
     const done = new AbortController();
     const { signal } = done;
     for (const type of ['wheel', 'touchstart', 'keydown', 'pointerdown']) addEventListener(type, () => done.abort(), { signal, passive: true });
     setTimeout(() => done.abort(), 5000);
+    const bottom = document.documentElement.scrollHeight - innerHeight;
+    const destination = Math.min(Math.max(scrollY + target.getBoundingClientRect().top - landing(), 0), bottom);
     addEventListener(
       'scrollend',
       () => {
         done.abort();
-        const landing = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop) || 0;
-        if (Math.abs(target.getBoundingClientRect().top - landing) > 2) target.scrollIntoView();
+        if (Math.abs(scrollY - destination) > innerHeight / 2) return;
+        if (Math.abs(target.getBoundingClientRect().top - landing()) > 2) target.scrollIntoView();
       },
       { signal },
     );
