@@ -48,6 +48,15 @@ export default defineConfig({
     pagefind(),
     embedElements(),
   ],
-  vite: { plugins: [wgslCompact()] },
+  vite: {
+    plugins: [wgslCompact()],
+    build: {
+      // A page's own script over 1 kB (the chapters' contents tracking and
+      // in-page jumps) is a file of its own, fetched once and cached for
+      // every chapter, rather than copied into each chapter's HTML. Other
+      // assets keep Vite's default (undefined: inlined under 4 kB).
+      assetsInlineLimit: (/** @type {string} */ path, /** @type {Buffer} */ content) => (path.endsWith('.js') ? content.length < 1000 : undefined),
+    },
+  },
   devToolbar: { enabled: false },
 });
