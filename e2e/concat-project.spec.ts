@@ -85,11 +85,12 @@ test.describe('without JavaScript', () => {
     await expectShapes(island);
     await expect(selectedChip(island)).toHaveText('it');
     await expect(island).toHaveAttribute('data-layer', '0');
-    // The four maps: heads (4 × 8 columns), concatenation, W_O, output.
+    // The five maps: heads 0 and 1, heads 2 and 3 (2 × 8 columns each), concatenation, W_O, output.
     const maps = island.locator('svg[role="img"]');
-    await expect(maps).toHaveCount(4);
+    await expect(maps).toHaveCount(5);
     expect(await maps.evaluateAll((svgs) => svgs.map((s) => `${s.getAttribute('data-rows')}×${s.getAttribute('data-cols')}`))).toEqual([
-      '12×32',
+      '12×16',
+      '12×16',
       '12×32',
       '32×32',
       '12×32',
@@ -188,7 +189,7 @@ test('a click on a chip or on a map picks the row, and on a map the head', async
   await expect.poll(() => renders(island)).toBeGreaterThan(before);
 
   // The concatenation's cell in row 5, column 20 (head 2's slice).
-  const concat = island.locator('svg[role="img"]').nth(1);
+  const concat = island.locator('svg[role="img"]').nth(2);
   const point = await concat.evaluate((svg: SVGSVGElement) => {
     const view = svg.viewBox.baseVal;
     const scale = svg.getBoundingClientRect().width / view.width;
@@ -202,11 +203,48 @@ test('a click on a chip or on a map picks the row, and on a map the head', async
   await expect(island.getByRole('radio', { name: 'Head 2' })).toBeChecked();
 
   // W_O's last band of rows belongs to head 3.
-  const wo = island.locator('svg[role="img"]').nth(2);
+  const wo = island.locator('svg[role="img"]').nth(3);
   const box = (await wo.boundingBox())!;
   await wo.click({ position: { x: box.width / 2, y: box.height - 4 } });
   await expect(island).toHaveAttribute('data-head', '3');
   await expect(island).toHaveAttribute('data-row', '5');
+
+  // The second map of heads' outputs starts at head 2: its first block's cell in row 1 picks head 2, outlined in that map only.
+  const half = island.locator('svg[role="img"]').nth(1);
+  const cell = await half.evaluate((svg: SVGSVGElement) => {
+    const view = svg.viewBox.baseVal;
+    const scale = svg.getBoundingClientRect().width / view.width;
+    const [x0, y0] = svg.querySelector('g')!.getAttribute('transform')!.match(/[\d.]+/g)!.map(Number) as [number, number];
+    return { x: (x0 + 5 - view.x) * scale, y: (y0 + 10 - view.y) * scale };
+  });
+  await half.click({ position: cell });
+  await expect(island).toHaveAttribute('data-head', '2');
+  await expect(island).toHaveAttribute('data-row', '1');
+  await expect(half.locator('[data-picked-edge]')).toHaveCount(1);
+  await expect(island.locator('svg[role="img"]').first().locator('[data-picked-edge]')).toHaveCount(0);
+  await expect(half).toHaveAttribute('aria-label', /heads 2 and 3, .* and head 2 outlined$/);
+});
+
+test('the heads’ outputs are two maps of two heads: side by side on a wide screen, one above the other on a phone, where a cell stays over 12 px', async ({ page }) => {
+  for (const [width, stacked] of [[1280, false], [360, true]] as const) {
+    await page.setViewportSize({ width, height: 900 });
+    const island = await open(page);
+    await ready(island);
+    const [first, second] = await island.locator('.step').first().locator('svg[role="img"]').evaluateAll((svgs) =>
+      svgs.map((svg) => {
+        const box = svg.getBoundingClientRect();
+        return { top: box.top, bottom: box.bottom, left: box.left, cell: (box.width / (svg as SVGSVGElement).viewBox.baseVal.width) * 10 };
+      }),
+    );
+    if (stacked) {
+      expect(second!.top).toBeGreaterThanOrEqual(first!.bottom);
+      expect(second!.left).toBeCloseTo(first!.left, 0);
+    } else {
+      expect(second!.top).toBeCloseTo(first!.top, 0);
+      expect(second!.left).toBeGreaterThan(first!.left);
+    }
+    for (const map of [first!, second!]) expect(map.cell).toBeGreaterThan(12);
+  }
 });
 
 test('switching layers recomputes: other numbers, the same shapes, the same identity', async ({ page }) => {
@@ -278,7 +316,7 @@ test('while the model loads, and when it fails, the figure keeps the build’s m
   await expect(island.locator('[data-compute-target]')).toHaveAttribute('data-compute-target', 'failed');
   await expect(island.locator('[data-failed]')).toContainText('The model could not run here');
   expect(await rowTable(island)).toEqual(built);
-  await expect(island.locator('svg[role="img"]')).toHaveCount(4);
+  await expect(island.locator('svg[role="img"]')).toHaveCount(5);
   await expectShapes(island);
 });
 
