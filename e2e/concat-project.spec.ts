@@ -226,7 +226,7 @@ test('a click on a chip or on a map picks the row, and on a map the head', async
 });
 
 test('the heads’ outputs are two maps of two heads: side by side on a wide screen, one above the other on a phone, where a cell stays over 12 px', async ({ page }) => {
-  for (const [width, stacked] of [[1280, false], [360, true]] as const) {
+  for (const [width, stacked] of [[1280, false], [600, false], [540, true], [360, true]] as const) {
     await page.setViewportSize({ width, height: 900 });
     const island = await open(page);
     await ready(island);
