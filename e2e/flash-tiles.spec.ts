@@ -221,13 +221,18 @@ for (const theme of ['light', 'dark'] as const) {
   });
 }
 
-test('at 360 px wide nothing overflows', async ({ page }) => {
+test('at 360 px wide nothing overflows, and a keyboard can scroll every table wider than the screen', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
   const island = await open(page);
   await apply(island, { n: '32', d: '8' });
   await island.locator('[data-step-button]').click();
   await island.locator('details').evaluate((el) => ((el as HTMLDetailsElement).open = true));
   await expectNoOverflow(page, island);
+  // The rows and the final outputs are wider than the screen: each scrolls in a box that takes focus (axe's scrollable-region-focusable).
+  const wide = await island.locator('.scroll-x').evaluateAll((boxes) => boxes.filter((box) => box.scrollWidth > box.clientWidth).map((box) => box.getAttribute('tabindex')));
+  expect(wide.length).toBeGreaterThanOrEqual(2);
+  expect(wide.every((tabindex) => tabindex === '0')).toBe(true);
+  await expectAccessible(page, SELECTOR);
 });
 
 test.describe('link', () => {
