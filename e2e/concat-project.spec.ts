@@ -334,9 +334,9 @@ test('at 360 px nothing overflows', async ({ page }) => {
     expect(box.scroll).toBeLessThanOrEqual(box.client);
   }
   // The tables are wider than the screen and scroll in their boxes; each caption stays whole inside its box.
-  const captions = await island.locator('.scroll caption').evaluateAll((all) =>
+  const captions = await island.locator('.scroll-x caption').evaluateAll((all) =>
     all.map((caption) => {
-      const [own, box] = [caption.getBoundingClientRect(), caption.closest('.scroll')!.getBoundingClientRect()];
+      const [own, box] = [caption.getBoundingClientRect(), caption.closest('.scroll-x')!.getBoundingClientRect()];
       return own.left >= box.left - 0.5 && own.right <= box.right + 0.5;
     }),
   );
