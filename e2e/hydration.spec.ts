@@ -1,5 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { chapterPages, layOutEverythingIn } from './site';
+import { chapterPages, ISLAND_ROOT as ROOT, layOutEverythingIn, passEveryIsland, TOP_ISLANDS as TOP } from './site';
 
 /**
  * A figure that changes height as its script takes over moves everything
@@ -11,11 +11,6 @@ import { chapterPages, layOutEverythingIn } from './site';
 
 /** The most an island may grow or shrink as it hydrates, in CSS pixels: less than three lines of text. */
 const MOST = 64;
-
-/** The islands not inside another island. */
-const TOP = 'astro-island:not(astro-island astro-island)';
-/** An island's drawn root, from inside the island: the island itself is display: contents and has no box. */
-const ROOT = ':scope > :not(template, style, script)';
 
 /** Each top-level island's height: that of its root. */
 function islandHeights(page: Page): Promise<Array<{ name: string; height: number; hydrated: boolean }>> {
@@ -52,14 +47,7 @@ for (const path of chapterPages()) for (const width of WIDTHS) {
     test.setTimeout(120_000);
     const heldPage = await open(browser, path, width, true);
     // Each island scrolled to, as a reader would, so that parts the browser lays out only near the screen have their size.
-    const heldIslands = heldPage.locator(TOP);
-    const count = await heldIslands.count();
-    for (let i = 0; i < count; i++) {
-      await heldIslands.nth(i).evaluate(async (island, rootOf) => {
-        island.querySelector(rootOf)?.scrollIntoView();
-        await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-      }, ROOT);
-    }
+    await passEveryIsland(heldPage);
     // And with the fonts its text asked for: a font arriving late reflows a figure whatever its script does.
     await heldPage.evaluate(() => document.fonts.ready);
     const before = await islandHeights(heldPage);

@@ -1,8 +1,11 @@
-import { expect, test } from '@playwright/test';
-import { chapterPages, layOutEverything, MODEL_READY } from './site';
+import { expect, test, type Page } from '@playwright/test';
+import { chapterPages, layOutEverything, MODEL_READY, passEveryIsland } from './site';
 
-const openEveryDisclosure = (page: import('@playwright/test').Page) =>
-  page.locator('details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
+/** Opens or closes every disclosure `selector` finds, then waits two frames: their toggle events come in tasks of their own. */
+async function setDisclosures(page: Page, selector: string, open: boolean): Promise<void> {
+  await page.locator(selector).evaluateAll((all, open) => all.forEach((d) => ((d as HTMLDetailsElement).open = open)), open);
+  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+}
 
 // A table wider than a phone scrolls sideways in its own box (.scroll-x); its
 // caption says what the table is, so it stays in view, wrapped to the box's
@@ -16,32 +19,17 @@ test('at 360 px every table caption in a sideways-scrolling box stays inside the
     await page.goto(path);
     await layOutEverything(page);
     // Some demos sit in a disclosure; islands hydrate as they near the
-    // viewport, so each is passed on the way down (an astro-island has no box
-    // of its own: its first element is scrolled to).
-    await openEveryDisclosure(page);
-    const islands = await page.locator('astro-island').count();
-    for (let i = 0; i < islands; i++) {
-      await page
-        .locator('astro-island')
-        .nth(i)
-        .evaluate((island) => {
-          island.firstElementChild?.scrollIntoView({ block: 'center', behavior: 'instant' });
-          // Two frames here, so that the browser reports the island in view.
-          return new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
-        });
-    }
+    // viewport, so each is passed on the way down.
+    await setDisclosures(page, 'details', true);
+    await passEveryIsland(page);
     await expect(page.locator('astro-island[ssr]')).toHaveCount(0, { timeout: 30_000 });
     // No demo is still loading its model or computing its first figure.
     await expect(page.locator('[data-compute-target="loading"]')).toHaveCount(0, MODEL_READY);
     // The islands' own disclosures (a map's numbers, final outputs) build
     // their tables when they open: closed and opened again now that their
-    // islands listen, and two frames later, once the toggle events have come
-    // (in tasks of their own), the tables are drawn.
-    const frames = () => page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    await page.locator('astro-island details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = false)));
-    await frames();
-    await page.locator('astro-island details').evaluateAll((all) => all.forEach((d) => ((d as HTMLDetailsElement).open = true)));
-    await frames();
+    // islands listen.
+    await setDisclosures(page, 'astro-island details', false);
+    await setDisclosures(page, 'astro-island details', true);
     const captions = page.locator('astro-island .scroll-x > table > caption');
     checked += await captions.count();
     const found = await captions.evaluateAll((all) =>

@@ -56,6 +56,27 @@ export async function layOutEverything(page: Page): Promise<void> {
   await page.addStyleTag({ content: LAY_OUT_EVERYTHING });
 }
 
+/** The islands not inside another island. */
+export const TOP_ISLANDS = 'astro-island:not(astro-island astro-island)';
+/** An island's drawn root, from inside the island: the island itself is display: contents and has no box. */
+export const ISLAND_ROOT = ':scope > :not(template, style, script)';
+
+/**
+ * Scrolls to each top-level island in turn, two frames each, as a reader
+ * passing it would: client:visible islands start to hydrate, and parts the
+ * browser lays out only near the screen get their size.
+ */
+export async function passEveryIsland(page: Page): Promise<void> {
+  const islands = page.locator(TOP_ISLANDS);
+  const count = await islands.count();
+  for (let i = 0; i < count; i++) {
+    await islands.nth(i).evaluate(async (island, rootOf) => {
+      island.querySelector(rootOf)?.scrollIntoView();
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    }, ISLAND_ROOT);
+  }
+}
+
 /**
  * The same for every page a context loads, written into the HTML as it is
  * served, so it also works where page scripts (and so addStyleTag) are off.
