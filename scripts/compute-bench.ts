@@ -40,13 +40,13 @@ import type { Encoded } from '@attention-guide/models/tokenize';
 import { startDawn } from '../packages/attention/bench/webgpu';
 import * as generationCode from '../src/islands/causal/generation';
 import * as readingCode from '../src/islands/tokens/reading';
+import { SENTENCES } from './island-probe.mjs';
 import { percentile } from './percentile.mjs';
 import { checkOutRevision, type Revision } from './revision';
 
 const INTERACTIONS = Number(process.env['BENCH_INTERACTIONS'] ?? 100);
 const WARM_UP = 5;
-/** The sentences bench:islands types into the gallery, and the generation island's prompt. */
-const SENTENCES = ['the cat sat on the mat because it was tired .', 'tom met anna and anna thanked tom .'];
+/** The generation island's prompt (the gallery's sentences are bench:islands', SENTENCES). */
 const PROMPT = 'the cat';
 /** Largest difference allowed between the backends' weights and logits (the islands' tests use 1e-5 for weights). */
 const WEIGHTS_TOLERANCE = 1e-5;

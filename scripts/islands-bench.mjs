@@ -27,13 +27,15 @@
 // where a phone's would be slower too.
 //
 // An island marks each figure it puts on screen by incrementing
-// `data-renders` on its root; the page-side probe below times from the
-// event's timeStamp to the first animation frame after that change.
+// `data-renders` on its root; the page-side probe (island-probe.mjs) times
+// from the event's timeStamp to the first animation frame after that change.
+// scripts/gpu-browser/ runs the same probe on a GPU machine without Node.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildSite, requireBuild, serveSite, startSite } from './bench-site.mjs';
 import { closure, DIST, engineEntries, fileOf, gz } from './dist-files.mjs';
+import { installProbe, SENTENCES, submitSentence } from './island-probe.mjs';
 import { percentile } from './percentile.mjs';
 import { checkOutRevision } from './revision.ts';
 
@@ -43,21 +45,13 @@ const SLOWDOWN = Number(process.env['BENCH_SLOWDOWN'] ?? 1);
 if (!(SLOWDOWN >= 1)) throw new Error(`BENCH_SLOWDOWN takes a factor of 1 or more, not ${process.env['BENCH_SLOWDOWN']}.`);
 
 /**
- * A new sentence in the island's text box, submitted as Enter does, so the model runs at once (typing
- * waits 150 ms for a pause first); the two sentences alternate. The input event is what typing sends:
- * the island reads its bound text, which nothing else updates, and the probe's clock starts there. The
- * submit follows in the same task, so no round trip to the driver is timed.
+ * The island's text box given the next sentence (scripts/island-probe.mjs's submitSentence).
  * @param {import('@playwright/test').Page} page
  * @param {string} root
  * @param {number} i
  */
 async function typeSentence(page, root, i) {
-  await page.locator(`${root} form input[type="text"]`).evaluate((el, text) => {
-    const box = /** @type {HTMLInputElement} */ (el);
-    box.value = text;
-    box.dispatchEvent(new Event('input', { bubbles: true }));
-    box.form?.requestSubmit();
-  }, i % 2 ? 'tom met anna and anna thanked tom .' : 'the cat sat on the mat because it was tired .');
+  await page.locator(`${root} form input[type="text"]`).evaluate(submitSentence, SENTENCES[i % 2]);
 }
 
 /**
@@ -177,52 +171,6 @@ function islandSizes() {
 }
 
 // ---------- 1. Input latency ----------
-
-/**
- * Runs in the page: for each input event, the time until the island's next
- * render is in the DOM with style and layout done (the work the page does,
- * which the 16 ms target is about), and until the animation frame after it
- * (which adds the wait for the display's next refresh, up to one frame).
- */
-function installProbe(/** @type {string} */ rootSelector) {
-  const root = /** @type {HTMLElement} */ (document.querySelector(rootSelector));
-  const probe = {
-    start: 0,
-    dom: /** @type {number[]} */ ([]),
-    frame: /** @type {number[]} */ ([]),
-    /** @type {Array<() => void>} */
-    waiting: [],
-    /** Resolves once `count` frames have been timed; waits without polling, so it adds no work to the frames it times. */
-    until(/** @type {number} */ count) {
-      return new Promise((resolve) => {
-        const check = () => (probe.frame.length >= count ? resolve(undefined) : probe.waiting.push(check));
-        check();
-      });
-    },
-    /** Indices of the interactions that only set the figure up: left out of the figures. */
-    skip: /** @type {number[]} */ ([]),
-    untimed() {
-      probe.skip.push(probe.frame.length - 1);
-    },
-  };
-  // @ts-expect-error a property of the page's window, for the benchmark alone
-  window.__probe = probe;
-  const mark = (/** @type {Event} */ event) => {
-    if (!probe.start) probe.start = event.timeStamp;
-  };
-  for (const type of ['keydown', 'pointerdown', 'input']) root.addEventListener(type, mark, true);
-  new MutationObserver(() => {
-    const start = probe.start;
-    if (!start) return;
-    probe.start = 0;
-    root.getBoundingClientRect(); // forces the style and layout of the new figure
-    probe.dom.push(performance.now() - start);
-    requestAnimationFrame(() => {
-      probe.frame.push(performance.now() - start);
-      for (const check of probe.waiting.splice(0)) check();
-    });
-  }).observe(root, { attributes: true, attributeFilter: ['data-renders'] });
-}
 
 async function latency(/** @type {import('@playwright/test').Browser} */ browser, /** @type {string} */ site, /** @type {(typeof ISLANDS)[number]} */ island, /** @type {boolean} */ cpu) {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
