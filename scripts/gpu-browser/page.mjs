@@ -1,0 +1,95 @@
+// Runs inside a chapter's page, put there by drive.py: what `npm run
+// bench:islands` does to the generation step and the head gallery from
+// Playwright, done from the page itself, with the same probe
+// (island-probe.mjs), the same interactions and the same warm-up; the figures
+// go back to drive.py by POST. Without an island to time it only reports the
+// WebGPU adapter Chromium offers, which is how drive.py picks its flags.
+import { installProbe, SENTENCES, submitSentence } from './island-probe.mjs';
+
+/** @type {{ label: string; island?: 'step' | 'gallery'; interactions?: number }} */
+const config = await (await fetch('/__bench/config')).json();
+const sleep = (/** @type {number} */ ms) => new Promise((done) => setTimeout(done, ms));
+const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+async function waitFor(/** @type {() => unknown} */ ready, /** @type {number} */ ms) {
+  for (const end = performance.now() + ms; performance.now() < end; await sleep(25)) if (ready()) return true;
+  return false;
+}
+
+/** What Playwright's press('Enter') does to a button: focus, keydown, the click it activates, keyup. */
+function pressEnter(/** @type {HTMLButtonElement} */ button) {
+  button.focus();
+  const key = { key: 'Enter', code: 'Enter', bubbles: true, cancelable: true };
+  if (button.dispatchEvent(new KeyboardEvent('keydown', key))) button.click();
+  button.dispatchEvent(new KeyboardEvent('keyup', key));
+}
+
+/** As bench:islands' ISLANDS: an interaction returning false only sets the figure up (a reset) and is not timed. */
+const ISLANDS = {
+  step: {
+    root: '[data-kv-generation]',
+    interact: (/** @type {HTMLElement} */ root) => {
+      const end = Boolean(root.getAttribute('data-end'));
+      pressEnter(/** @type {HTMLButtonElement} */ (root.querySelector(end ? 'button[data-reset]' : 'button[data-step]')));
+      return !end;
+    },
+  },
+  gallery: {
+    root: '[data-head-gallery]',
+    interact: (/** @type {HTMLElement} */ root, /** @type {number} */ i) => {
+      submitSentence(/** @type {Element} */ (root.querySelector('form input[type="text"]')), /** @type {string} */ (SENTENCES[i % 2]));
+      return true;
+    },
+  },
+};
+
+async function measure(/** @type {keyof typeof ISLANDS} */ name, /** @type {number} */ interactions) {
+  const island = ISLANDS[name];
+  const root = /** @type {HTMLElement} */ (document.querySelector(island.root));
+  // Its section first: until it is laid out (content-visibility), the island's box is not where it will be.
+  let hydrated = false;
+  for (let tries = 0; tries < 10 && !hydrated; tries++) {
+    root.closest('.chapter-section')?.scrollIntoView();
+    await frames();
+    root.scrollIntoView({ block: 'center' });
+    hydrated = await waitFor(() => root.hasAttribute('data-hydrated'), 3_000);
+  }
+  if (!hydrated) throw new Error(`${island.root} never hydrated`);
+  // Two interactions to start the engine (and load a model), then its answer.
+  island.interact(root, 0);
+  island.interact(root, 1);
+  if (!(await waitFor(() => root.querySelector('[data-compute-target="webgpu"], [data-compute-target="cpu"]'), 60_000))) throw new Error('no backend answered in 60 s');
+  await sleep(500);
+  installProbe(island.root);
+  const probe = /** @type {any} */ (window).__probe;
+  for (let i = 0; i < interactions; i++) {
+    const timed = island.interact(root, i);
+    await probe.until(i + 1);
+    if (!timed) probe.untimed();
+    await sleep(20); // a gap between interactions, as Playwright's round trips leave one
+  }
+  const kept = (/** @type {number[]} */ xs) => xs.filter((_, k) => !probe.skip.includes(k));
+  return { backend: root.querySelector('[data-compute-target]')?.getAttribute('data-compute-target') ?? '?', dom: kept(probe.dom), frame: kept(probe.frame) };
+}
+
+async function adapter() {
+  if (!('gpu' in navigator)) return { gpu: false };
+  try {
+    const found = await /** @type {any} */ (navigator).gpu.requestAdapter();
+    if (!found) return { gpu: true, adapter: null };
+    const { vendor, architecture, device, description, isFallbackAdapter } = found.info;
+    return { gpu: true, adapter: { vendor, architecture, device, description, fallback: isFallbackAdapter ?? found.isFallbackAdapter ?? null } };
+  } catch (error) {
+    return { gpu: true, error: String(error) };
+  }
+}
+
+/** @type {Record<string, unknown>} */
+const result = { label: config.label, userAgent: navigator.userAgent };
+try {
+  if (config.island) Object.assign(result, await measure(config.island, config.interactions ?? 100));
+} catch (error) {
+  result['error'] = error instanceof Error ? `${error.message}\n${error.stack}` : String(error);
+}
+// Asked after the run, so the engine's own adapter request comes first, as in a reader's page.
+result['webgpu'] = await adapter();
+await fetch('/__bench/result', { method: 'POST', body: JSON.stringify(result) });
