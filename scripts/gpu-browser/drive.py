@@ -5,7 +5,8 @@ headless shell once per run, and takes the figures page.mjs posts back. First
 it finds Chromium flags under which WebGPU gets a hardware adapter (a GPU with
 no display refuses some of Chromium's defaults); then it times the generation
 step and the head gallery's text, each with the backend the engine picks and
-with the CPU forced (?compute=cpu), --rounds times, in turn. p50/p95 by the
+with the CPU forced (?compute=cpu), --rounds times, in turn, after timing
+bare WebGPU round trips (the floor under every WebGPU figure). p50/p95 by the
 nearest rank, as scripts/percentile.mjs. It writes results.json and logs.tar.gz (one
 log per browser) to --out. Started by run.sh; alone:
 
@@ -58,9 +59,9 @@ class Bench:
     def say(self, *words):
         print(f'[{time.time() - self.started:6.1f} s]', *words, flush=True)
 
-    def run(self, label, path, flags, timeout, island=None):
+    def run(self, label, path, flags, timeout, island=None, round_trips=0):
         """One page in a fresh browser; what page.mjs posts, or why nothing came."""
-        self.config = {'label': label, 'island': island, 'interactions': self.args.interactions}
+        self.config = {'label': label, 'island': island, 'interactions': self.args.interactions, 'roundTrips': round_trips}
         self.result = None
         self.done.clear()
         shutil.rmtree(PROFILE, ignore_errors=True)
@@ -137,6 +138,8 @@ def main():
     parser.add_argument('--flags', choices=FLAG_SETS, help='skip the search and use this flag set')
     parser.add_argument('--rounds', type=int, default=2)
     parser.add_argument('--interactions', type=int, default=100)
+    parser.add_argument('--islands', default='step,gallery', help='which to time, comma-separated: step, gallery')
+    parser.add_argument('--round-trips', type=int, default=200, help='bare WebGPU round trips to time first (0: none)')
     args = parser.parse_args()
     bench = Bench(args)
     server = serve(bench, args.dist)
@@ -156,9 +159,15 @@ def main():
     if not chosen:
         bench.say('no flag set gave WebGPU a hardware adapter: nothing timed (the logs say why)')
     else:
+        if args.round_trips:
+            r = bench.run('round-trips', '/__bench/', FLAG_SETS[chosen], 120, round_trips=args.round_trips)
+            report['roundTrips'] = r
+            times = r.get('roundTrips')
+            bench.say(f'{len(times)} bare WebGPU round trips (256 bytes written, copied, read back), ms: p50 {percentile(times, 50):.2f}'
+                      f' p95 {percentile(times, 95):.2f} max {max(times):.2f}' if times else f'round trips failed: {r.get("error")}')
         bench.say(f'p50 / p95 / max in ms over {args.interactions} interactions, input to figure laid out; frame: to the next animation frame')
         for round in range(args.rounds):
-            for island, path in ISLANDS.items():
+            for island, path in [(name, ISLANDS[name]) for name in args.islands.split(',')]:
                 for cpu in (False, True):
                     label = f'{island}-{"cpu" if cpu else "auto"}-{round + 1}'
                     r = bench.run(label, path + ('?compute=cpu' if cpu else ''), FLAG_SETS[chosen], 180, island)

@@ -3,10 +3,11 @@
 // Playwright, done from the page itself, with the same probe
 // (island-probe.mjs), the same interactions and the same warm-up; the figures
 // go back to drive.py by POST. Without an island to time it only reports the
-// WebGPU adapter Chromium offers, which is how drive.py picks its flags.
+// WebGPU adapter Chromium offers, which is how drive.py picks its flags, or
+// times bare WebGPU round trips (the floor under every WebGPU figure).
 import { installProbe, SENTENCES, submitSentence } from './island-probe.mjs';
 
-/** @type {{ label: string; island?: 'step' | 'gallery'; interactions?: number }} */
+/** @type {{ label: string; island?: 'step' | 'gallery'; roundTrips?: number; interactions?: number }} */
 const config = await (await fetch('/__bench/config')).json();
 const sleep = (/** @type {number} */ ms) => new Promise((done) => setTimeout(done, ms));
 const frames = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
@@ -71,6 +72,37 @@ async function measure(/** @type {keyof typeof ISLANDS} */ name, /** @type {numb
   return { backend: root.querySelector('[data-compute-target]')?.getAttribute('data-compute-target') ?? '?', dom: kept(probe.dom), frame: kept(probe.frame) };
 }
 
+/**
+ * The floor under any WebGPU figure in this browser: `count` round trips of 256 bytes, each written to a
+ * buffer, copied to a mappable one in one submission and read back (mapAsync), as the engine reads a
+ * batch's results; ms each, on the adapter the page gets by default.
+ */
+async function roundTrips(/** @type {number} */ count) {
+  const gpu = /** @type {any} */ (navigator).gpu;
+  const device = await (await gpu.requestAdapter()).requestDevice();
+  const { COPY_SRC, COPY_DST, MAP_READ } = /** @type {any} */ (globalThis).GPUBufferUsage;
+  const source = device.createBuffer({ size: 256, usage: COPY_SRC | COPY_DST });
+  const data = new Float32Array(64);
+  const times = [];
+  for (let i = 0; i < count + 10; i++) {
+    const start = performance.now();
+    const read = device.createBuffer({ size: 256, usage: MAP_READ | COPY_DST });
+    data[0] = i;
+    device.queue.writeBuffer(source, 0, data);
+    const encoder = device.createCommandEncoder();
+    encoder.copyBufferToBuffer(source, 0, read, 0, 256);
+    device.queue.submit([encoder.finish()]);
+    await read.mapAsync(/** @type {any} */ (globalThis).GPUMapMode.READ);
+    if (new Float32Array(read.getMappedRange())[0] !== i) throw new Error('the round trip read back the wrong value');
+    read.unmap();
+    read.destroy();
+    if (i >= 10) times.push(performance.now() - start); // the first ten warm up
+    await sleep(5);
+  }
+  device.destroy();
+  return { roundTrips: times };
+}
+
 async function adapter() {
   if (!('gpu' in navigator)) return { gpu: false };
   try {
@@ -87,6 +119,7 @@ async function adapter() {
 const result = { label: config.label, userAgent: navigator.userAgent };
 try {
   if (config.island) Object.assign(result, await measure(config.island, config.interactions ?? 100));
+  if (config.roundTrips) Object.assign(result, await roundTrips(config.roundTrips));
 } catch (error) {
   result['error'] = error instanceof Error ? `${error.message}\n${error.stack}` : String(error);
 }
