@@ -10,7 +10,8 @@ bare WebGPU round trips (the floor under every WebGPU figure). p50/p95 by the
 nearest rank, as scripts/percentile.mjs. It writes results.json and logs.tar.gz (one
 log per browser) to --out. Started by run.sh; alone:
 
-  python3 scripts/gpu-browser/drive.py --chrome PATH [--out DIR] [--flags NAME] [--rounds N] [--interactions N]
+  python3 scripts/gpu-browser/drive.py --chrome PATH [--out DIR] [--flags NAME] [--rounds N]
+      [--interactions N] [--islands step,gallery] [--round-trips N]
 """
 import argparse
 import http.server
