@@ -6,7 +6,8 @@ it finds Chromium flags under which WebGPU gets a hardware adapter (a GPU with
 no display refuses some of Chromium's defaults); then it times the generation
 step and the head gallery's text, each with the backend the engine picks and
 with the CPU forced (?compute=cpu), --rounds times, in turn, after timing
-bare WebGPU round trips (the floor under every WebGPU figure). p50/p95 by the
+WebGPU round trips, bare and with a number of dispatches (the floor under
+every WebGPU figure, and what each dispatch adds). p50/p95 by the
 nearest rank, as scripts/percentile.mjs. It writes results.json and logs.tar.gz (one
 log per browser) to --out. Started by run.sh; alone:
 
@@ -140,7 +141,7 @@ def main():
     parser.add_argument('--rounds', type=int, default=2)
     parser.add_argument('--interactions', type=int, default=100)
     parser.add_argument('--islands', default='step,gallery', help='which to time, comma-separated: step, gallery')
-    parser.add_argument('--round-trips', type=int, default=200, help='bare WebGPU round trips to time first (0: none)')
+    parser.add_argument('--round-trips', type=int, default=100, help='WebGPU round trips to time first, bare and with 1, 16 and 64 dispatches (0: none)')
     args = parser.parse_args()
     bench = Bench(args)
     server = serve(bench, args.dist)
@@ -163,9 +164,11 @@ def main():
         if args.round_trips:
             r = bench.run('round-trips', '/__bench/', FLAG_SETS[chosen], 120, round_trips=args.round_trips)
             report['roundTrips'] = r
-            times = r.get('roundTrips')
-            bench.say(f'{len(times)} bare WebGPU round trips (256 bytes written, copied, read back), ms: p50 {percentile(times, 50):.2f}'
-                      f' p95 {percentile(times, 95):.2f} max {max(times):.2f}' if times else f'round trips failed: {r.get("error")}')
+            if 'roundTrips' not in r:
+                bench.say(f'round trips failed: {r.get("error")}')
+            for dispatches, times in r.get('roundTrips', {}).items():
+                what = 'bare (256 bytes written, copied, read back)' if dispatches == '0' else f'with {dispatches} dispatch{"" if dispatches == "1" else "es"}'
+                bench.say(f'WebGPU round trips, {what}, ms over {len(times)}: p50 {percentile(times, 50):.2f} p95 {percentile(times, 95):.2f}')
         bench.say(f'p50 / p95 / max in ms over {args.interactions} interactions, input to figure laid out; frame: to the next animation frame')
         for round in range(args.rounds):
             for island, path in [(name, ISLANDS[name]) for name in args.islands.split(',')]:

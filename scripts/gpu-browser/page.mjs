@@ -73,31 +73,55 @@ async function measure(/** @type {keyof typeof ISLANDS} */ name, /** @type {numb
 }
 
 /**
- * The floor under any WebGPU figure in this browser: `count` round trips of 256 bytes, each written to a
- * buffer, copied to a mappable one in one submission and read back (mapAsync), as the engine reads a
- * batch's results; ms each, on the adapter the page gets by default.
+ * The floor under any WebGPU figure in this browser, and what each dispatch adds to it: `count` round
+ * trips, each one submission read back with mapAsync, as the engine runs a batch. With 0 dispatches a
+ * round trip writes 256 bytes, copies them to a mappable buffer and reads them back; with n, it also
+ * runs n dispatches of a one-workgroup kernel first, each with its own uniform write and bind group, as
+ * the engine encodes every op. ms per round trip, keyed by the number of dispatches.
  */
 async function roundTrips(/** @type {number} */ count) {
   const gpu = /** @type {any} */ (navigator).gpu;
   const device = await (await gpu.requestAdapter()).requestDevice();
-  const { COPY_SRC, COPY_DST, MAP_READ } = /** @type {any} */ (globalThis).GPUBufferUsage;
-  const source = device.createBuffer({ size: 256, usage: COPY_SRC | COPY_DST });
-  const data = new Float32Array(64);
-  const times = [];
-  for (let i = 0; i < count + 10; i++) {
-    const start = performance.now();
-    const read = device.createBuffer({ size: 256, usage: MAP_READ | COPY_DST });
-    data[0] = i;
-    device.queue.writeBuffer(source, 0, data);
-    const encoder = device.createCommandEncoder();
-    encoder.copyBufferToBuffer(source, 0, read, 0, 256);
-    device.queue.submit([encoder.finish()]);
-    await read.mapAsync(/** @type {any} */ (globalThis).GPUMapMode.READ);
-    if (new Float32Array(read.getMappedRange())[0] !== i) throw new Error('the round trip read back the wrong value');
-    read.unmap();
-    read.destroy();
-    if (i >= 10) times.push(performance.now() - start); // the first ten warm up
-    await sleep(5);
+  const { COPY_SRC, COPY_DST, MAP_READ, STORAGE, UNIFORM } = /** @type {any} */ (globalThis).GPUBufferUsage;
+  const module = device.createShaderModule({
+    code: `@group(0) @binding(0) var<uniform> p: vec4u;
+@group(0) @binding(1) var<storage, read_write> x: array<f32>;
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) g: vec3u) { if (g.x < p.x) { x[g.x] = x[g.x] + 1.0; } }`,
+  });
+  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+  const x = device.createBuffer({ size: 256, usage: STORAGE | COPY_SRC | COPY_DST });
+  /** @type {Record<string, number[]>} */
+  const times = {};
+  for (const dispatches of [0, 1, 16, 64]) {
+    const uniforms = Array.from({ length: dispatches }, () => device.createBuffer({ size: 16, usage: UNIFORM | COPY_DST }));
+    const list = (times[dispatches] = []);
+    for (let i = 0; i < count + 10; i++) {
+      const start = performance.now();
+      const read = device.createBuffer({ size: 256, usage: MAP_READ | COPY_DST });
+      device.queue.writeBuffer(x, 0, new Float32Array(64).fill(i));
+      const encoder = device.createCommandEncoder();
+      if (dispatches) {
+        const pass = encoder.beginComputePass();
+        for (const uniform of uniforms) {
+          device.queue.writeBuffer(uniform, 0, new Uint32Array([64, 0, 0, 0]));
+          const group = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: uniform } }, { binding: 1, resource: { buffer: x } }] });
+          pass.setPipeline(pipeline);
+          pass.setBindGroup(0, group);
+          pass.dispatchWorkgroups(1);
+        }
+        pass.end();
+      }
+      encoder.copyBufferToBuffer(x, 0, read, 0, 256);
+      device.queue.submit([encoder.finish()]);
+      await read.mapAsync(/** @type {any} */ (globalThis).GPUMapMode.READ);
+      const back = new Float32Array(read.getMappedRange())[63];
+      read.unmap();
+      read.destroy();
+      if (back !== i + dispatches) throw new Error(`a round trip with ${dispatches} dispatches read back ${back}, not ${i + dispatches}`);
+      if (i >= 10) list.push(performance.now() - start); // the first ten warm up
+      await sleep(5);
+    }
+    for (const uniform of uniforms) uniform.destroy();
   }
   device.destroy();
   return { roundTrips: times };
