@@ -77,7 +77,9 @@ async function measure(/** @type {keyof typeof ISLANDS} */ name, /** @type {numb
  * trips, each one submission read back with mapAsync, as the engine runs a batch. With 0 dispatches a
  * round trip writes 256 bytes, copies them to a mappable buffer and reads them back; with n, it also
  * runs n dispatches of a one-workgroup kernel first, each with its own uniform write and bind group, as
- * the engine encodes every op. ms per round trip, keyed by the number of dispatches.
+ * the engine encodes every op. 'uploads' is a bare round trip after 30 writes of 6,528 bytes to 30
+ * buffers (196 kB, the size of the decoder's weights file: the engine writes a model's weights with
+ * every run, as batch inputs). ms per round trip, keyed by the number of dispatches.
  */
 async function roundTrips(/** @type {number} */ count) {
   const gpu = /** @type {any} */ (navigator).gpu;
@@ -92,15 +94,18 @@ async function roundTrips(/** @type {number} */ count) {
   const x = device.createBuffer({ size: 256, usage: STORAGE | COPY_SRC | COPY_DST });
   /** @type {Record<string, number[]>} */
   const times = {};
-  for (const dispatches of [0, 1, 16, 64]) {
-    const uniforms = Array.from({ length: dispatches }, () => device.createBuffer({ size: 16, usage: UNIFORM | COPY_DST }));
+  const weights = Array.from({ length: 30 }, () => device.createBuffer({ size: 6528, usage: STORAGE | COPY_DST }));
+  const weightData = new Float32Array(6528 / 4).fill(0.5);
+  for (const dispatches of [0, 1, 16, 64, 'uploads']) {
+    const uniforms = Array.from({ length: typeof dispatches === 'number' ? dispatches : 0 }, () => device.createBuffer({ size: 16, usage: UNIFORM | COPY_DST }));
     const list = (times[dispatches] = []);
     for (let i = 0; i < count + 10; i++) {
       const start = performance.now();
       const read = device.createBuffer({ size: 256, usage: MAP_READ | COPY_DST });
       device.queue.writeBuffer(x, 0, new Float32Array(64).fill(i));
+      if (dispatches === 'uploads') for (const w of weights) device.queue.writeBuffer(w, 0, weightData);
       const encoder = device.createCommandEncoder();
-      if (dispatches) {
+      if (uniforms.length) {
         const pass = encoder.beginComputePass();
         for (const uniform of uniforms) {
           device.queue.writeBuffer(uniform, 0, new Uint32Array([64, 0, 0, 0]));
@@ -117,12 +122,13 @@ async function roundTrips(/** @type {number} */ count) {
       const back = new Float32Array(read.getMappedRange())[63];
       read.unmap();
       read.destroy();
-      if (back !== i + dispatches) throw new Error(`a round trip with ${dispatches} dispatches read back ${back}, not ${i + dispatches}`);
+      if (back !== i + uniforms.length) throw new Error(`a round trip with ${uniforms.length} dispatches read back ${back}, not ${i + uniforms.length}`);
       if (i >= 10) list.push(performance.now() - start); // the first ten warm up
       await sleep(5);
     }
     for (const uniform of uniforms) uniform.destroy();
   }
+  for (const w of weights) w.destroy();
   device.destroy();
   return { roundTrips: times };
 }
