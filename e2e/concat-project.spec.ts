@@ -67,6 +67,22 @@ function rowTable(island: Locator): Promise<string[]> {
 const two = (x: number) => x.toFixed(2).replace('-', '\u2212');
 const selectedChip = (island: Locator) => island.locator('[role="option"][aria-selected="true"]');
 
+/**
+ * Where to click, relative to a map's box, for the cell in `row` and `column` of its first block (10
+ * viewBox units a cell). That block's origin is in its transform: translate(x, top + half a cell) scale(10).
+ */
+function cellPosition(map: Locator, row: number, column: number): Promise<{ x: number; y: number }> {
+  return map.evaluate(
+    (svg: SVGSVGElement, [row, column]) => {
+      const view = svg.viewBox.baseVal;
+      const scale = svg.getBoundingClientRect().width / view.width;
+      const [x0, y0] = svg.querySelector('g')!.getAttribute('transform')!.match(/[\d.]+/g)!.map(Number) as [number, number];
+      return { x: (x0 + column * 10 + 5 - view.x) * scale, y: (y0 + row * 10 - view.y) * scale };
+    },
+    [row, column] as const,
+  );
+}
+
 async function expectShapes(island: Locator) {
   await expect(island.locator('[data-shape="head"]')).toHaveText('12 × 8');
   await expect(island.locator('[data-shape="concat"]')).toHaveText('12 × 32');
@@ -190,14 +206,7 @@ test('a click on a chip or on a map picks the row, and on a map the head', async
 
   // The concatenation's cell in row 5, column 20 (head 2's slice).
   const concat = island.locator('svg[role="img"]').nth(2);
-  const point = await concat.evaluate((svg: SVGSVGElement) => {
-    const view = svg.viewBox.baseVal;
-    const scale = svg.getBoundingClientRect().width / view.width;
-    // The first block's origin is in its transform: translate(x, top + half a cell) scale(10).
-    const [x0, y0] = svg.querySelector('g')!.getAttribute('transform')!.match(/[\d.]+/g)!.map(Number) as [number, number];
-    return { x: (x0 + 20 * 10 + 5 - view.x) * scale, y: (y0 + 5 * 10 - view.y) * scale };
-  });
-  await concat.click({ position: point });
+  await concat.click({ position: await cellPosition(concat, 5, 20) });
   await expect(island).toHaveAttribute('data-row', '5');
   await expect(island).toHaveAttribute('data-head', '2');
   await expect(island.getByRole('radio', { name: 'Head 2' })).toBeChecked();
@@ -211,13 +220,7 @@ test('a click on a chip or on a map picks the row, and on a map the head', async
 
   // The second map of heads' outputs starts at head 2: its first block's cell in row 1 picks head 2, outlined in that map only.
   const half = island.locator('svg[role="img"]').nth(1);
-  const cell = await half.evaluate((svg: SVGSVGElement) => {
-    const view = svg.viewBox.baseVal;
-    const scale = svg.getBoundingClientRect().width / view.width;
-    const [x0, y0] = svg.querySelector('g')!.getAttribute('transform')!.match(/[\d.]+/g)!.map(Number) as [number, number];
-    return { x: (x0 + 5 - view.x) * scale, y: (y0 + 10 - view.y) * scale };
-  });
-  await half.click({ position: cell });
+  await half.click({ position: await cellPosition(half, 1, 0) });
   await expect(island).toHaveAttribute('data-head', '2');
   await expect(island).toHaveAttribute('data-row', '1');
   await expect(half.locator('[data-picked-edge]')).toHaveCount(1);
