@@ -4,7 +4,8 @@
 // (island-probe.mjs), the same interactions and the same warm-up; the figures
 // go back to drive.py by POST. Without an island to time it only reports the
 // WebGPU adapter Chromium offers, which is how drive.py picks its flags, or
-// times bare WebGPU round trips (the floor under every WebGPU figure).
+// times WebGPU round trips: bare (the floor under every WebGPU figure), with
+// a number of dispatches, and after the weights' worth of writes.
 import { installProbe, SENTENCES, submitSentence } from './island-probe.mjs';
 
 /** @type {{ label: string; island?: 'step' | 'gallery'; roundTrips?: number; interactions?: number }} */
